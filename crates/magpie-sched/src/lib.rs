@@ -1,0 +1,14 @@
+//! Magpie's scheduler crate: tasks, the work-stealing and current-thread schedulers, the
+//! blocking pool, cooperative budgeting, and the driver seam ([`park::Park`]) that the
+//! reactor and the timer plug into.
+//!
+//! Users reach all of this through the `magpie` facade crate; this crate is the engine.
+
+#![warn(missing_docs, rust_2018_idioms, unreachable_pub)]
+#![deny(unsafe_op_in_unsafe_fn)]
+#![deny(clippy::undocumented_unsafe_blocks)]
+
+pub(crate) mod loom;
+
+pub mod coop;
+pub mod park;
