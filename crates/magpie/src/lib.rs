@@ -6,6 +6,9 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
+#[macro_use]
+mod macros;
+
 pub mod task {
     //! Asynchronous green threads: spawning, joining, yielding and cooperative budgeting.
 

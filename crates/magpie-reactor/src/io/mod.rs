@@ -1,0 +1,2 @@
+//! tokio's io traits and utilities: `AsyncRead`, `AsyncWrite`, their extension traits,
+//! buffering, copying and in-memory pipes.

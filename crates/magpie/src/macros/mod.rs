@@ -1,0 +1,1 @@
+//! The crate-root macros: `join!`, `try_join!`, `select!`, `pin!` and `task_local!`.
