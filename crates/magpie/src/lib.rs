@@ -9,6 +9,11 @@
 #[macro_use]
 mod macros;
 
+pub use magpie_macros::{main, test};
+
+#[doc(hidden)]
+pub use macros::support as __macro_support;
+
 pub mod task {
     //! Asynchronous green threads: spawning, joining, yielding and cooperative budgeting.
 

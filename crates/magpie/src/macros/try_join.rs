@@ -1,0 +1,90 @@
+//! `try_join!`: like `join!`, for futures returning `Result`, stopping at the first error.
+//!
+//! Same shape as `join!` (one hygienic `fut` binding per future, rotating start), plus a
+//! check after every completion: an `Err` output ends the macro at once, and the futures
+//! still running are dropped when the expression finishes.
+
+/// Waits on multiple concurrent branches, returning when **all** branches complete with
+/// `Ok(_)` or on the first `Err(_)`.
+///
+/// All futures must return `Result<_, E>` with the same `E`. On success the output is
+/// `Ok` of a tuple of the values, in argument order; on the first error it is that `Err`,
+/// and the other futures are dropped (cancelled) right away. As with [`join!`](crate::join), the futures
+/// run concurrently in the current task, each poll starting with the next one in turn
+/// unless the list starts with `biased;`.
+///
+/// # Examples
+///
+/// ```
+/// # futures::executor::block_on(async {
+/// async fn ok(n: u32) -> Result<u32, String> { Ok(n) }
+/// async fn fail() -> Result<u32, String> { Err("boom".to_string()) }
+///
+/// assert_eq!(magpie::try_join!(ok(1), ok(2)), Ok((1, 2)));
+/// assert_eq!(magpie::try_join!(ok(1), fail()), Err("boom".to_string()));
+/// # });
+/// ```
+#[macro_export]
+macro_rules! try_join {
+    (@{ biased = $biased:tt; $( [$fut:ident] $e:expr, )* }) => {{
+        $( let mut $fut = ::core::pin::pin!($crate::__macro_support::maybe_done($e)); )*
+        let mut skip_next_time: usize = 0;
+        ::core::future::poll_fn(move |cx: &mut ::core::task::Context<'_>| {
+            const COUNT: usize = 0 $( + $crate::try_join!(@one $fut) )*;
+            let mut is_pending = false;
+            let mut to_run = COUNT;
+            let mut skip = if $biased { 0 } else { skip_next_time };
+            skip_next_time = if skip + 1 == COUNT { 0 } else { skip + 1 };
+            loop {
+                $(
+                    if skip == 0 {
+                        if to_run == 0 {
+                            break;
+                        }
+                        to_run -= 1;
+                        if ::core::future::Future::poll($fut.as_mut(), cx).is_pending() {
+                            is_pending = true;
+                        } else if $fut.as_mut().output_mut().is_some_and(|out| out.is_err()) {
+                            return ::core::task::Poll::Ready(::core::result::Result::Err(
+                                $fut.as_mut()
+                                    .take_output()
+                                    .expect("expected completed future")
+                                    .err()
+                                    .expect("expected Err"),
+                            ));
+                        }
+                    } else {
+                        skip -= 1;
+                    }
+                )*
+            }
+            if is_pending {
+                ::core::task::Poll::Pending
+            } else {
+                ::core::task::Poll::Ready(::core::result::Result::Ok(($(
+                    $fut.as_mut()
+                        .take_output()
+                        .expect("expected completed future")
+                        .ok()
+                        .expect("expected Ok(_)"),
+                )*)))
+            }
+        })
+        .await
+    }};
+    (@one $t:tt) => { 1 };
+    (@{ biased = $biased:tt; $($acc:tt)* } $e:expr, $($rest:tt)*) => {
+        $crate::try_join!(@{ biased = $biased; $($acc)* [fut] $e, } $($rest)*)
+    };
+    (@{ biased = $biased:tt; $($acc:tt)* } $e:expr) => {
+        $crate::try_join!(@{ biased = $biased; $($acc)* [fut] $e, })
+    };
+    (biased; $($rest:tt)+) => {
+        $crate::try_join!(@{ biased = true; } $($rest)+)
+    };
+    (biased;) => { async { ::core::result::Result::Ok(()) }.await };
+    () => { async { ::core::result::Result::Ok(()) }.await };
+    ($($rest:tt)+) => {
+        $crate::try_join!(@{ biased = false; } $($rest)+)
+    };
+}
