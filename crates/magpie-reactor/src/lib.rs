@@ -1,8 +1,25 @@
 //! Magpie's I/O: the reactor that drives sockets on the OS poller, tokio's io traits and
 //! utilities, and the net and fs types built on them.
+//!
+//! The [`Reactor`] implements `magpie_sched::park::Park`: the runtime blocks in it when a
+//! worker has nothing to run. Sockets find their reactor through the thread-local current
+//! [`Handle`], which the runtime enters on each of its threads.
 
 #![warn(missing_docs, rust_2018_idioms, unreachable_pub)]
 #![deny(unsafe_op_in_unsafe_fn)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
+mod blocking;
+mod driver;
 pub mod io;
+mod loom;
+pub mod net;
+
+pub use driver::{EnterGuard, Handle, Interest, Reactor, ReactorUnpark, Ready, TryCurrentError};
+
+/// The readiness state machine, exposed only to the loom tests in `tests/loom_*.rs`.
+#[cfg(loom)]
+#[doc(hidden)]
+pub mod __loom {
+    pub use crate::driver::scheduled_io::{Direction, ReadyEvent, ScheduledIo};
+}

@@ -1,0 +1,14 @@
+//! The I/O driver: the [`Reactor`] that waits on the OS poller, the per-registration
+//! readiness state, and [`Interest`]/[`Ready`].
+
+pub(crate) mod handle;
+pub(crate) mod interest;
+pub(crate) mod poll_evented;
+pub(crate) mod reactor;
+pub(crate) mod ready;
+pub(crate) mod scheduled_io;
+
+pub use handle::{EnterGuard, Handle, TryCurrentError};
+pub use interest::Interest;
+pub use reactor::{Reactor, ReactorUnpark};
+pub use ready::Ready;

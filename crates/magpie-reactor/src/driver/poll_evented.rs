@@ -1,0 +1,222 @@
+//! [`PollEvented`]: an owned OS resource registered with the current reactor, and the
+//! wait-then-syscall loops every net type is built from.
+//!
+//! Each operation waits for readiness, tries its non-blocking syscall, and on `WouldBlock`
+//! clears the readiness it saw (the tick check in `ScheduledIo` keeps a newer event) and
+//! waits again. Readiness spends one unit of the task's coop budget. Dropping a
+//! `PollEvented` removes the fd from the poller before closing it.
+
+use std::future::Future;
+use std::io;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{ready, Context, Poll};
+
+use magpie_sched::coop;
+
+use super::handle::Handle;
+use super::interest::Interest;
+use super::scheduled_io::{Direction, ReadyEvent, ScheduledIo};
+
+/// An I/O resource registered with a reactor.
+pub(crate) struct PollEvented<E: AsFd> {
+    io: Option<E>,
+    handle: Handle,
+    key: usize,
+    sched: Arc<ScheduledIo>,
+    interest: Interest,
+}
+
+impl<E: AsFd> PollEvented<E> {
+    /// Registers `io` for reading and writing with the current reactor.
+    ///
+    /// Panics outside a runtime (or in one without I/O), like tokio.
+    #[track_caller]
+    pub(crate) fn new(io: E) -> io::Result<Self> {
+        Self::new_with_interest(io, Interest::READABLE | Interest::WRITABLE)
+    }
+
+    #[track_caller]
+    pub(crate) fn new_with_interest(io: E, interest: Interest) -> io::Result<Self> {
+        let handle = Handle::current();
+        Self::new_with_handle(io, interest, handle)
+    }
+
+    pub(crate) fn new_with_handle(io: E, interest: Interest, handle: Handle) -> io::Result<Self> {
+        let token = handle.shared().register(io.as_fd(), interest)?;
+        Ok(PollEvented {
+            io: Some(io),
+            handle,
+            key: token.key,
+            sched: token.io,
+            interest,
+        })
+    }
+
+    pub(crate) fn get_ref(&self) -> &E {
+        self.io.as_ref().expect("PollEvented used after into_inner")
+    }
+
+    pub(crate) fn fd(&self) -> BorrowedFd<'_> {
+        self.get_ref().as_fd()
+    }
+
+    pub(crate) fn raw_fd(&self) -> i32 {
+        self.fd().as_raw_fd()
+    }
+
+    /// Deregisters and returns the resource (still in non-blocking mode).
+    pub(crate) fn into_inner(mut self) -> io::Result<E> {
+        let io = self.io.take().expect("PollEvented used after into_inner");
+        self.handle.shared().deregister(io.as_fd(), self.key)?;
+        Ok(io)
+    }
+
+    fn event_result(&self, ev: ReadyEvent) -> io::Result<ReadyEvent> {
+        if ev.is_shutdown {
+            Err(Handle::shutdown_error())
+        } else {
+            Ok(ev)
+        }
+    }
+
+    fn rearm(&self) {
+        self.handle
+            .shared()
+            .rearm(self.fd(), self.key, self.interest);
+    }
+
+    /// Waits for readiness in `direction`, spending a unit of coop budget.
+    pub(crate) fn poll_ready(
+        &self,
+        cx: &mut Context<'_>,
+        direction: Direction,
+    ) -> Poll<io::Result<ReadyEvent>> {
+        let restore = ready!(coop::poll_proceed(cx));
+        match self.sched.poll_ready(cx, direction) {
+            Poll::Ready(ev) => {
+                restore.made_progress();
+                Poll::Ready(self.event_result(ev))
+            }
+            Poll::Pending => {
+                self.rearm();
+                Poll::Pending
+            }
+        }
+    }
+
+    pub(crate) fn clear_readiness(&self, ev: ReadyEvent) {
+        self.sched.clear_readiness(ev);
+    }
+
+    /// Waits for readiness and runs `f` until it does not return `WouldBlock`.
+    pub(crate) fn poll_io<R>(
+        &self,
+        cx: &mut Context<'_>,
+        direction: Direction,
+        mut f: impl FnMut(&E) -> io::Result<R>,
+    ) -> Poll<io::Result<R>> {
+        loop {
+            let ev = ready!(self.poll_ready(cx, direction))?;
+            match f(self.get_ref()) {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.clear_readiness(ev),
+                res => return Poll::Ready(res),
+            }
+        }
+    }
+
+    /// Runs `f` once if the resource looks ready for `interest`; `WouldBlock` otherwise.
+    pub(crate) fn try_io<R>(
+        &self,
+        interest: Interest,
+        f: impl FnOnce(&E) -> io::Result<R>,
+    ) -> io::Result<R> {
+        let ev = self.event_result(self.sched.ready_now(interest))?;
+        if ev.ready.is_empty() {
+            return Err(io::ErrorKind::WouldBlock.into());
+        }
+        let res = f(self.get_ref());
+        if matches!(&res, Err(e) if e.kind() == io::ErrorKind::WouldBlock) {
+            self.clear_readiness(ev);
+        }
+        res
+    }
+
+    /// Waits until the resource is ready for `interest`.
+    pub(crate) fn readiness(&self, interest: Interest) -> Readiness<'_, E> {
+        Readiness {
+            owner: self,
+            interest,
+            key: None,
+        }
+    }
+
+    /// Waits for readiness and runs `f` until it does not return `WouldBlock`.
+    pub(crate) async fn async_io<R>(
+        &self,
+        interest: Interest,
+        mut f: impl FnMut(&E) -> io::Result<R>,
+    ) -> io::Result<R> {
+        loop {
+            let ev = self.readiness(interest).await?;
+            match f(self.get_ref()) {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.clear_readiness(ev),
+                res => return res,
+            }
+        }
+    }
+}
+
+impl<E: AsFd> Drop for PollEvented<E> {
+    fn drop(&mut self) {
+        if let Some(io) = self.io.take() {
+            // Remove the fd from the poller before it is closed (when `io` drops).
+            let _ = self.handle.shared().deregister(io.as_fd(), self.key);
+        }
+    }
+}
+
+impl<E: AsFd + std::fmt::Debug> std::fmt::Debug for PollEvented<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.io.fmt(f)
+    }
+}
+
+/// Future of [`PollEvented::readiness`]: one entry in the waiter list while pending.
+pub(crate) struct Readiness<'a, E: AsFd> {
+    owner: &'a PollEvented<E>,
+    interest: Interest,
+    key: Option<usize>,
+}
+
+impl<E: AsFd> Future for Readiness<'_, E> {
+    type Output = io::Result<ReadyEvent>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        let restore = ready!(coop::poll_proceed(cx));
+        match this
+            .owner
+            .sched
+            .poll_waiter(cx, this.interest, &mut this.key)
+        {
+            Poll::Ready(ev) => {
+                restore.made_progress();
+                Poll::Ready(this.owner.event_result(ev))
+            }
+            Poll::Pending => {
+                this.owner.rearm();
+                Poll::Pending
+            }
+        }
+    }
+}
+
+impl<E: AsFd> Drop for Readiness<'_, E> {
+    fn drop(&mut self) {
+        if let Some(key) = self.key.take() {
+            self.owner.sched.remove_waiter(key);
+        }
+    }
+}

@@ -1,0 +1,343 @@
+//! The [`Reactor`]: the I/O driver that blocks in the OS poller and turns its events into
+//! task wake-ups.
+//!
+//! Registrations live in a slab behind one lock. An event's key is the registration's slab
+//! index with a generation in the high bits; a slot freed and reused gets a new generation,
+//! so an event that was already in flight for the old socket finds a different key and is
+//! ignored instead of waking the new one. Sockets are registered edge-triggered where the
+//! platform allows, so a ready socket costs no syscall until it stops being ready;
+//! elsewhere they are registered oneshot and re-armed each time a task starts waiting.
+
+use std::fmt;
+use std::io;
+use std::os::fd::{AsRawFd, BorrowedFd};
+use std::sync::Arc;
+use std::task::Waker;
+use std::time::Duration;
+
+use magpie_sched::park::{Park, Unpark};
+use polling::{Event, Events, PollMode, Poller};
+use slab::Slab;
+
+use super::handle::Handle;
+use super::interest::Interest;
+use super::ready::Ready;
+use super::scheduled_io::ScheduledIo;
+use crate::loom::sync::atomic::{AtomicBool, Ordering};
+use crate::loom::sync::Mutex;
+
+/// Bits of an event key that hold the slab index; the rest hold the generation.
+const INDEX_BITS: u32 = 24;
+const INDEX_MASK: usize = (1 << INDEX_BITS) - 1;
+/// Generations wrap below the top bit, so no key ever equals polling's notification key.
+const GENERATION_MASK: usize = usize::MAX >> (INDEX_BITS + 1);
+
+pub(crate) const SHUTDOWN_MSG: &str = "A Magpie runtime was found, but it is being shut down";
+
+/// State shared by the reactor and every [`Handle`] to it.
+pub(crate) struct Shared {
+    poller: Poller,
+    mode: PollMode,
+    registrations: Mutex<Registrations>,
+    /// Set (under the registrations lock) once the reactor shut down.
+    is_shutdown: AtomicBool,
+}
+
+struct Registrations {
+    slab: Slab<Entry>,
+    generation: usize,
+    shut_down: bool,
+}
+
+struct Entry {
+    key: usize,
+    io: Arc<ScheduledIo>,
+}
+
+/// A registered resource's identity in the reactor.
+pub(crate) struct Token {
+    pub(crate) key: usize,
+    pub(crate) io: Arc<ScheduledIo>,
+}
+
+impl Shared {
+    pub(crate) fn register(&self, fd: BorrowedFd<'_>, interest: Interest) -> io::Result<Token> {
+        let io = Arc::new(ScheduledIo::new());
+        let key = {
+            let mut regs = self.registrations.lock();
+            if regs.shut_down {
+                return Err(io::Error::other(SHUTDOWN_MSG));
+            }
+            regs.generation = (regs.generation + 1) & GENERATION_MASK;
+            let generation = regs.generation;
+            let entry = regs.slab.vacant_entry();
+            let index = entry.key();
+            if index > INDEX_MASK {
+                return Err(io::Error::other(
+                    "reactor at capacity: too many registered I/O resources",
+                ));
+            }
+            let key = index | (generation << INDEX_BITS);
+            entry.insert(Entry {
+                key,
+                io: io.clone(),
+            });
+            key
+        };
+        // SAFETY: the caller's `PollEvented` owns the fd and deletes it from the poller in
+        // `deregister` before it closes the fd, so the poller never holds a closed fd.
+        let added = unsafe {
+            self.poller
+                .add_with_mode(fd.as_raw_fd(), event_for(key, interest), self.mode)
+        };
+        if let Err(e) = added {
+            self.remove(key);
+            return Err(e);
+        }
+        Ok(Token { key, io })
+    }
+
+    /// Re-arms a oneshot registration (no-op in edge-triggered mode).
+    pub(crate) fn rearm(&self, fd: BorrowedFd<'_>, key: usize, interest: Interest) {
+        if self.mode == PollMode::Oneshot {
+            let _ = self
+                .poller
+                .modify_with_mode(fd, event_for(key, interest), self.mode);
+        }
+    }
+
+    pub(crate) fn deregister(&self, fd: BorrowedFd<'_>, key: usize) -> io::Result<()> {
+        let res = self.poller.delete(fd);
+        self.remove(key);
+        res
+    }
+
+    fn remove(&self, key: usize) {
+        let mut regs = self.registrations.lock();
+        let index = key & INDEX_MASK;
+        if regs.slab.get(index).is_some_and(|e| e.key == key) {
+            regs.slab.remove(index);
+        }
+    }
+
+    pub(crate) fn is_shutdown(&self) -> bool {
+        self.is_shutdown.load(Ordering::Acquire)
+    }
+
+    fn notify(&self) {
+        // A failed notify means the eventfd is broken; a wake-up then comes from the next
+        // event or timeout instead, which is the best that can be done.
+        let _ = self.poller.notify();
+    }
+}
+
+fn event_for(key: usize, interest: Interest) -> Event {
+    let mut ev = Event::new(
+        key,
+        interest.is_readable() || interest.is_error(),
+        interest.is_writable(),
+    );
+    if interest.is_priority() {
+        ev.set_priority(true);
+    }
+    ev
+}
+
+fn ready_of(ev: &Event) -> Ready {
+    let mut ready = Ready::EMPTY;
+    if ev.readable {
+        ready |= Ready::READABLE;
+    }
+    if ev.writable {
+        ready |= Ready::WRITABLE;
+    }
+    if ev.is_interrupt() {
+        // EPOLLHUP / POLLHUP: both directions are gone.
+        ready |= Ready::READ_CLOSED | Ready::WRITE_CLOSED;
+    }
+    if ev.is_priority() {
+        ready |= Ready::PRIORITY;
+    }
+    if ev.is_err() == Some(true) {
+        ready |= Ready::ERROR;
+    }
+    ready
+}
+
+/// The I/O driver: owns the OS poller's event buffer and dispatches its events.
+///
+/// One thread at a time blocks in it through [`Park`]; any number of threads register
+/// sockets through its [`Handle`].
+///
+/// ```
+/// use magpie_reactor::Reactor;
+/// use magpie_sched::park::Park;
+/// let mut reactor = Reactor::new().unwrap();
+/// let _guard = reactor.handle().enter();
+/// // ... create sockets, poll futures ...
+/// reactor.park_timeout(std::time::Duration::ZERO);
+/// ```
+pub struct Reactor {
+    shared: Arc<Shared>,
+    events: Events,
+    wake: Vec<Waker>,
+}
+
+impl Reactor {
+    /// Creates a reactor on a new OS poller.
+    pub fn new() -> io::Result<Reactor> {
+        let poller = Poller::new()?;
+        let mode = if poller.supports_edge() {
+            PollMode::Edge
+        } else {
+            PollMode::Oneshot
+        };
+        Ok(Reactor {
+            shared: Arc::new(Shared {
+                poller,
+                mode,
+                registrations: Mutex::new(Registrations {
+                    slab: Slab::new(),
+                    generation: 0,
+                    shut_down: false,
+                }),
+                is_shutdown: AtomicBool::new(false),
+            }),
+            events: Events::new(),
+            wake: Vec::new(),
+        })
+    }
+
+    /// A handle to register sockets with this reactor.
+    pub fn handle(&self) -> Handle {
+        Handle::from_shared(self.shared.clone())
+    }
+
+    fn turn(&mut self, timeout: Option<Duration>) {
+        self.events.clear();
+        match self.shared.poller.wait(&mut self.events, timeout) {
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => return,
+            Err(e) => panic!("the OS poller failed: {e}"),
+        }
+        {
+            let regs = self.shared.registrations.lock();
+            for ev in self.events.iter() {
+                let index = ev.key & INDEX_MASK;
+                match regs.slab.get(index) {
+                    Some(entry) if entry.key == ev.key => {
+                        entry.io.dispatch(ready_of(&ev), &mut self.wake);
+                    }
+                    // A stale event for a deregistered (maybe reused) slot.
+                    _ => {}
+                }
+            }
+        }
+        for waker in self.wake.drain(..) {
+            waker.wake();
+        }
+    }
+
+    fn shutdown_now(&mut self) {
+        let entries: Vec<Entry> = {
+            let mut regs = self.shared.registrations.lock();
+            if regs.shut_down {
+                return;
+            }
+            regs.shut_down = true;
+            self.shared.is_shutdown.store(true, Ordering::Release);
+            regs.slab.drain().collect()
+        };
+        for entry in &entries {
+            entry.io.shutdown(&mut self.wake);
+        }
+        for waker in self.wake.drain(..) {
+            waker.wake();
+        }
+    }
+}
+
+impl Park for Reactor {
+    type Unpark = ReactorUnpark;
+
+    fn unpark(&self) -> ReactorUnpark {
+        ReactorUnpark {
+            shared: self.shared.clone(),
+        }
+    }
+
+    fn park(&mut self) {
+        self.turn(None)
+    }
+
+    fn park_timeout(&mut self, duration: Duration) {
+        self.turn(Some(duration))
+    }
+
+    fn shutdown(&mut self) {
+        self.shutdown_now()
+    }
+}
+
+impl Drop for Reactor {
+    fn drop(&mut self) {
+        self.shutdown_now();
+    }
+}
+
+impl fmt::Debug for Reactor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Reactor")
+            .field("mode", &self.shared.mode)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Wakes a thread blocked in a [`Reactor`] (through the poller's notification).
+#[derive(Clone)]
+pub struct ReactorUnpark {
+    shared: Arc<Shared>,
+}
+
+impl Unpark for ReactorUnpark {
+    fn unpark(&self) {
+        self.shared.notify()
+    }
+}
+
+impl fmt::Debug for ReactorUnpark {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReactorUnpark").finish_non_exhaustive()
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_never_collide_with_notify_key() {
+        assert_ne!(INDEX_MASK | (GENERATION_MASK << INDEX_BITS), usize::MAX);
+    }
+
+    #[test]
+    fn unpark_before_park_returns() {
+        let mut r = Reactor::new().unwrap();
+        r.unpark().unpark();
+        r.park();
+    }
+
+    #[test]
+    fn register_after_shutdown_fails() {
+        let mut r = Reactor::new().unwrap();
+        let h = r.handle();
+        r.shutdown();
+        let sock = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        let err = h
+            .shared()
+            .register(std::os::fd::AsFd::as_fd(&sock), Interest::READABLE)
+            .err()
+            .unwrap();
+        assert!(err.to_string().contains("shut down"));
+    }
+}

@@ -1,0 +1,378 @@
+//! The per-registration state the reactor and the socket's tasks share: one readiness word
+//! and the wakers of the tasks waiting on it.
+//!
+//! The readiness word holds the [`Ready`] bits the poller reported, a `SHUTDOWN` bit set
+//! when the reactor goes away, and a 16-bit tick that every event increments. A task that
+//! saw readiness, tried its syscall and got `WouldBlock` clears the readiness it saw only
+//! if the tick is unchanged: an event that arrived meanwhile is never erased, so it is never
+//! lost. Delivering an event is one compare-and-swap on the word, then the waiters' lock.
+//!
+//! Waiters come in two kinds. `poll_*` methods (`poll_read`, `poll_accept`, ...) store
+//! their waker in one of two slots, one for the reader and one for the writer, so a reader
+//! and a writer can wait on one socket at once without allocating. The readiness futures
+//! (`readable()`, `ready(interest)`, ...) may be awaited by any number of tasks at once
+//! through `&self`, so each gets its own entry in a slab that reuses its slots.
+//!
+//! The ordering argument: a task stores its waker under the lock and re-reads the word
+//! before it returns `Pending`; the reactor updates the word before taking the lock to
+//! collect wakers. Either the reactor's lock comes after the task's (it finds the waker) or
+//! before it (the task's re-read sees the new bits), so no wake-up is lost.
+
+#![cfg_attr(not(loom), allow(unreachable_pub))]
+
+use std::fmt;
+use std::task::{Context, Poll, Waker};
+
+use slab::Slab;
+
+use super::interest::Interest;
+use super::ready::{self, Ready};
+use crate::loom::sync::atomic::{AtomicUsize, Ordering::AcqRel, Ordering::Acquire};
+use crate::loom::sync::Mutex;
+
+const SHUTDOWN: usize = 1 << 6;
+const TICK_SHIFT: u32 = 8;
+const TICK_MAX: usize = 0xFFFF;
+const TICK_MASK: usize = TICK_MAX << TICK_SHIFT;
+const CLOSED: usize = ready::READ_CLOSED | ready::WRITE_CLOSED;
+
+/// Which of the two `poll_*` waker slots a caller waits in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    /// The reader's slot: woken by readable or read-closed readiness.
+    Read,
+    /// The writer's slot: woken by writable or write-closed readiness.
+    Write,
+}
+
+impl Direction {
+    fn mask(self) -> usize {
+        match self {
+            Direction::Read => ready::READABLE | ready::READ_CLOSED,
+            Direction::Write => ready::WRITABLE | ready::WRITE_CLOSED,
+        }
+    }
+}
+
+/// The readiness a task observed, with the tick it was observed at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReadyEvent {
+    /// The readiness that matched what the task waited for.
+    pub ready: Ready,
+    /// The reactor is gone: the resource will never be ready again.
+    pub is_shutdown: bool,
+    tick: usize,
+}
+
+impl ReadyEvent {
+    fn from_word(word: usize, mask: usize) -> ReadyEvent {
+        ReadyEvent {
+            ready: Ready::from_usize(word & mask),
+            is_shutdown: word & SHUTDOWN != 0,
+            tick: (word & TICK_MASK) >> TICK_SHIFT,
+        }
+    }
+
+    fn is_done(&self) -> bool {
+        self.is_shutdown || !self.ready.is_empty()
+    }
+}
+
+/// Readiness and waiters of one registered resource.
+pub struct ScheduledIo {
+    readiness: AtomicUsize,
+    waiters: Mutex<Waiters>,
+}
+
+#[derive(Default)]
+struct Waiters {
+    reader: Option<Waker>,
+    writer: Option<Waker>,
+    /// Waiters of the readiness futures; an entry whose waker was taken stays until its
+    /// future completes or is dropped.
+    list: Slab<Waiter>,
+}
+
+struct Waiter {
+    waker: Option<Waker>,
+    interest: Interest,
+}
+
+impl Default for ScheduledIo {
+    fn default() -> Self {
+        ScheduledIo::new()
+    }
+}
+
+impl ScheduledIo {
+    /// State with no readiness and no waiters.
+    pub fn new() -> ScheduledIo {
+        ScheduledIo {
+            readiness: AtomicUsize::new(0),
+            waiters: Mutex::new(Waiters::default()),
+        }
+    }
+
+    /// Records `ready` (as one new event) and pushes the wakers it satisfies onto `wake`.
+    ///
+    /// The caller wakes them after releasing its own locks.
+    pub fn dispatch(&self, ready: Ready, wake: &mut Vec<Waker>) {
+        let bits = ready.as_usize();
+        let mut curr = self.readiness.load(Acquire);
+        loop {
+            let tick = (((curr & TICK_MASK) >> TICK_SHIFT) + 1) & TICK_MAX;
+            let next = (curr & !TICK_MASK) | (tick << TICK_SHIFT) | bits;
+            match self
+                .readiness
+                .compare_exchange_weak(curr, next, AcqRel, Acquire)
+            {
+                Ok(_) => break,
+                Err(actual) => curr = actual,
+            }
+        }
+        self.collect(|mask| mask & bits != 0, wake);
+    }
+
+    /// Marks the resource as shut down and pushes every waiter onto `wake`.
+    pub fn shutdown(&self, wake: &mut Vec<Waker>) {
+        self.readiness.fetch_or(SHUTDOWN, AcqRel);
+        self.collect(|_| true, wake);
+    }
+
+    fn collect(&self, matches: impl Fn(usize) -> bool, wake: &mut Vec<Waker>) {
+        let mut waiters = self.waiters.lock();
+        if matches(Direction::Read.mask()) {
+            wake.extend(waiters.reader.take());
+        }
+        if matches(Direction::Write.mask()) {
+            wake.extend(waiters.writer.take());
+        }
+        if !waiters.list.is_empty() {
+            for (_, waiter) in waiters.list.iter_mut() {
+                if matches(waiter.interest.mask().as_usize()) {
+                    wake.extend(waiter.waker.take());
+                }
+            }
+        }
+    }
+
+    /// The readiness matching `interest` right now, without waiting.
+    pub fn ready_now(&self, interest: Interest) -> ReadyEvent {
+        ReadyEvent::from_word(self.readiness.load(Acquire), interest.mask().as_usize())
+    }
+
+    /// Polls for readiness in `direction`, storing the waker in that direction's slot.
+    pub fn poll_ready(&self, cx: &mut Context<'_>, direction: Direction) -> Poll<ReadyEvent> {
+        let mask = direction.mask();
+        let ev = ReadyEvent::from_word(self.readiness.load(Acquire), mask);
+        if ev.is_done() {
+            return Poll::Ready(ev);
+        }
+        let mut waiters = self.waiters.lock();
+        let slot = match direction {
+            Direction::Read => &mut waiters.reader,
+            Direction::Write => &mut waiters.writer,
+        };
+        match slot {
+            Some(w) if w.will_wake(cx.waker()) => {}
+            _ => *slot = Some(cx.waker().clone()),
+        }
+        // Re-read under the lock: see the module docs for why this closes the race.
+        let ev = ReadyEvent::from_word(self.readiness.load(Acquire), mask);
+        if ev.is_done() {
+            Poll::Ready(ev)
+        } else {
+            Poll::Pending
+        }
+    }
+
+    /// Polls a readiness future's wait for `interest`; `key` is the future's entry in the
+    /// waiter list (`None` until it first waits). The entry is removed when ready.
+    pub fn poll_waiter(
+        &self,
+        cx: &mut Context<'_>,
+        interest: Interest,
+        key: &mut Option<usize>,
+    ) -> Poll<ReadyEvent> {
+        let mask = interest.mask().as_usize();
+        let ev = ReadyEvent::from_word(self.readiness.load(Acquire), mask);
+        if ev.is_done() {
+            if let Some(k) = key.take() {
+                self.waiters.lock().list.remove(k);
+            }
+            return Poll::Ready(ev);
+        }
+        let mut waiters = self.waiters.lock();
+        match *key {
+            Some(k) => {
+                let waiter = &mut waiters.list[k];
+                match &waiter.waker {
+                    Some(w) if w.will_wake(cx.waker()) => {}
+                    _ => waiter.waker = Some(cx.waker().clone()),
+                }
+            }
+            None => {
+                *key = Some(waiters.list.insert(Waiter {
+                    waker: Some(cx.waker().clone()),
+                    interest,
+                }));
+            }
+        }
+        let ev = ReadyEvent::from_word(self.readiness.load(Acquire), mask);
+        if ev.is_done() {
+            if let Some(k) = key.take() {
+                waiters.list.remove(k);
+            }
+            Poll::Ready(ev)
+        } else {
+            Poll::Pending
+        }
+    }
+
+    /// Forgets the waiter entry of a readiness future dropped before it completed.
+    pub fn remove_waiter(&self, key: usize) {
+        let mut waiters = self.waiters.lock();
+        if waiters.list.contains(key) {
+            waiters.list.remove(key);
+        }
+    }
+
+    /// Clears the readiness in `ev` unless a newer event arrived since it was observed.
+    ///
+    /// Closed states are never cleared: once the peer is gone it stays gone.
+    pub fn clear_readiness(&self, ev: ReadyEvent) {
+        let clear = ev.ready.as_usize() & !CLOSED;
+        let mut curr = self.readiness.load(Acquire);
+        loop {
+            if (curr & TICK_MASK) >> TICK_SHIFT != ev.tick {
+                return;
+            }
+            let next = curr & !clear;
+            if next == curr {
+                return;
+            }
+            match self
+                .readiness
+                .compare_exchange_weak(curr, next, AcqRel, Acquire)
+            {
+                Ok(_) => return,
+                Err(actual) => curr = actual,
+            }
+        }
+    }
+}
+
+impl fmt::Debug for ScheduledIo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let word = self.readiness.load(Acquire);
+        f.debug_struct("ScheduledIo")
+            .field("ready", &Ready::from_usize(word))
+            .field("shutdown", &(word & SHUTDOWN != 0))
+            .finish()
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize as StdCount, Ordering::SeqCst};
+    use std::sync::Arc;
+    use std::task::Wake;
+
+    struct Count(StdCount);
+    impl Wake for Count {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, SeqCst);
+        }
+    }
+
+    fn waker() -> (Arc<Count>, Waker) {
+        let c = Arc::new(Count(StdCount::new(0)));
+        (c.clone(), Waker::from(c))
+    }
+
+    fn wake_all(list: &mut Vec<Waker>) {
+        list.drain(..).for_each(Waker::wake);
+    }
+
+    #[test]
+    fn reader_and_writer_wait_at_once() {
+        let io = ScheduledIo::new();
+        let (rc, rw) = waker();
+        let (wc, ww) = waker();
+        assert!(io
+            .poll_ready(&mut Context::from_waker(&rw), Direction::Read)
+            .is_pending());
+        assert!(io
+            .poll_ready(&mut Context::from_waker(&ww), Direction::Write)
+            .is_pending());
+        let mut list = Vec::new();
+        io.dispatch(Ready::WRITABLE, &mut list);
+        wake_all(&mut list);
+        assert_eq!((rc.0.load(SeqCst), wc.0.load(SeqCst)), (0, 1));
+        io.dispatch(Ready::READABLE, &mut list);
+        wake_all(&mut list);
+        assert_eq!((rc.0.load(SeqCst), wc.0.load(SeqCst)), (1, 1));
+    }
+
+    #[test]
+    fn stale_clear_keeps_new_event() {
+        let io = ScheduledIo::new();
+        let mut list = Vec::new();
+        io.dispatch(Ready::READABLE, &mut list);
+        let (_, w) = waker();
+        let mut cx = Context::from_waker(&w);
+        let Poll::Ready(ev) = io.poll_ready(&mut cx, Direction::Read) else {
+            panic!("not ready")
+        };
+        io.dispatch(Ready::READABLE, &mut list);
+        io.clear_readiness(ev);
+        assert!(io.poll_ready(&mut cx, Direction::Read).is_ready());
+        let Poll::Ready(ev) = io.poll_ready(&mut cx, Direction::Read) else {
+            panic!("not ready")
+        };
+        io.clear_readiness(ev);
+        assert!(io.poll_ready(&mut cx, Direction::Read).is_pending());
+    }
+
+    #[test]
+    fn closed_survives_clear() {
+        let io = ScheduledIo::new();
+        let mut list = Vec::new();
+        io.dispatch(Ready::READABLE | Ready::READ_CLOSED, &mut list);
+        let ev = io.ready_now(Interest::READABLE);
+        io.clear_readiness(ev);
+        assert_eq!(io.ready_now(Interest::READABLE).ready, Ready::READ_CLOSED);
+    }
+
+    #[test]
+    fn waiters_woken_by_interest_and_shutdown() {
+        let io = ScheduledIo::new();
+        let (c1, w1) = waker();
+        let (c2, w2) = waker();
+        let (mut k1, mut k2) = (None, None);
+        let i1 = Interest::READABLE;
+        let i2 = Interest::WRITABLE;
+        assert!(io
+            .poll_waiter(&mut Context::from_waker(&w1), i1, &mut k1)
+            .is_pending());
+        assert!(io
+            .poll_waiter(&mut Context::from_waker(&w2), i2, &mut k2)
+            .is_pending());
+        let mut list = Vec::new();
+        io.dispatch(Ready::READABLE, &mut list);
+        wake_all(&mut list);
+        assert_eq!((c1.0.load(SeqCst), c2.0.load(SeqCst)), (1, 0));
+        assert!(io
+            .poll_waiter(&mut Context::from_waker(&w1), i1, &mut k1)
+            .is_ready());
+        assert!(k1.is_none());
+        io.shutdown(&mut list);
+        wake_all(&mut list);
+        assert_eq!(c2.0.load(SeqCst), 1);
+        let Poll::Ready(ev) = io.poll_waiter(&mut Context::from_waker(&w2), i2, &mut k2) else {
+            panic!("shutdown must complete the wait")
+        };
+        assert!(ev.is_shutdown);
+    }
+}
