@@ -2,18 +2,48 @@
 //! buffering, copying and in-memory pipes.
 //!
 //! The traits have tokio's exact signatures, so code written against `tokio::io` compiles
-//! against this module unchanged.
+//! against this module unchanged. The extension traits ([`AsyncReadExt`], [`AsyncWriteExt`],
+//! [`AsyncBufReadExt`], [`AsyncSeekExt`]) return named futures, listed in [`futures`] for
+//! the rare caller that must store one.
 
 mod async_buf_read;
 mod async_read;
 mod async_seek;
 mod async_write;
+mod buf_read_ext;
 mod read_buf;
+mod read_ext;
+mod seek_ext;
+mod string_buf;
+mod write_ext;
 
 pub use async_buf_read::AsyncBufRead;
 pub use async_read::AsyncRead;
 pub use async_seek::AsyncSeek;
 pub use async_write::AsyncWrite;
+pub use buf_read_ext::{AsyncBufReadExt, Lines, Split};
 pub use read_buf::ReadBuf;
+pub use read_ext::{AsyncReadExt, Chain, Take};
+pub use seek_ext::AsyncSeekExt;
+pub use write_ext::AsyncWriteExt;
 
 pub use std::io::{Error, ErrorKind, Result, SeekFrom};
+
+/// The futures returned by the extension traits' methods.
+///
+/// Each is a named type so it can be stored in a struct; most code just `.await`s them.
+pub mod futures {
+    pub use super::buf_read_ext::{FillBuf, ReadLine, ReadUntil};
+    pub use super::read_ext::{
+        Read, ReadExact, ReadF32, ReadF32Le, ReadF64, ReadF64Le, ReadI128, ReadI128Le, ReadI16,
+        ReadI16Le, ReadI32, ReadI32Le, ReadI64, ReadI64Le, ReadI8, ReadToEnd, ReadToString,
+        ReadU128, ReadU128Le, ReadU16, ReadU16Le, ReadU32, ReadU32Le, ReadU64, ReadU64Le, ReadU8,
+    };
+    pub use super::seek_ext::Seek;
+    pub use super::write_ext::{
+        Flush, Shutdown, Write, WriteAll, WriteF32, WriteF32Le, WriteF64, WriteF64Le, WriteI128,
+        WriteI128Le, WriteI16, WriteI16Le, WriteI32, WriteI32Le, WriteI64, WriteI64Le, WriteI8,
+        WriteU128, WriteU128Le, WriteU16, WriteU16Le, WriteU32, WriteU32Le, WriteU64, WriteU64Le,
+        WriteU8, WriteVectored,
+    };
+}

@@ -1,0 +1,47 @@
+//! The [`ReadExact`] future behind [`AsyncReadExt::read_exact`](super::AsyncReadExt::read_exact).
+
+use crate::io::{AsyncRead, ReadBuf};
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+
+/// Future for [`read_exact`](super::AsyncReadExt::read_exact): fills a slice completely.
+#[derive(Debug)]
+#[must_use = "futures do nothing unless you `.await` or poll them"]
+pub struct ReadExact<'a, R: ?Sized> {
+    reader: &'a mut R,
+    buf: ReadBuf<'a>,
+}
+
+pub(crate) fn read_exact<'a, R: AsyncRead + Unpin + ?Sized>(
+    reader: &'a mut R,
+    buf: &'a mut [u8],
+) -> ReadExact<'a, R> {
+    ReadExact {
+        reader,
+        buf: ReadBuf::new(buf),
+    }
+}
+
+pub(crate) fn eof() -> io::Error {
+    io::Error::new(io::ErrorKind::UnexpectedEof, "early eof")
+}
+
+impl<R: AsyncRead + Unpin + ?Sized> Future for ReadExact<'_, R> {
+    type Output = io::Result<usize>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
+        let me = self.get_mut();
+        loop {
+            let rem = me.buf.remaining();
+            if rem == 0 {
+                return Poll::Ready(Ok(me.buf.capacity()));
+            }
+            ready!(Pin::new(&mut *me.reader).poll_read(cx, &mut me.buf))?;
+            if me.buf.remaining() == rem {
+                return Poll::Ready(Err(eof()));
+            }
+        }
+    }
+}

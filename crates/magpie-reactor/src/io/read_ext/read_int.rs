@@ -1,0 +1,124 @@
+//! Futures that read one big- or little-endian number: `read_u8` to `read_f64_le`.
+
+use super::read_exact::eof;
+use crate::io::{AsyncRead, ReadBuf};
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+
+/// Future for [`read_u8`](super::AsyncReadExt::read_u8).
+#[derive(Debug)]
+#[must_use = "futures do nothing unless you `.await` or poll them"]
+pub struct ReadU8<R> {
+    src: R,
+}
+
+/// Future for [`read_i8`](super::AsyncReadExt::read_i8).
+#[derive(Debug)]
+#[must_use = "futures do nothing unless you `.await` or poll them"]
+pub struct ReadI8<R> {
+    src: R,
+}
+
+impl<R> ReadU8<R> {
+    pub(crate) fn new(src: R) -> Self {
+        ReadU8 { src }
+    }
+}
+
+impl<R> ReadI8<R> {
+    pub(crate) fn new(src: R) -> Self {
+        ReadI8 { src }
+    }
+}
+
+fn poll_byte<R: AsyncRead + Unpin>(src: &mut R, cx: &mut Context<'_>) -> Poll<io::Result<u8>> {
+    let mut byte = [0u8; 1];
+    let mut buf = ReadBuf::new(&mut byte);
+    ready!(Pin::new(src).poll_read(cx, &mut buf))?;
+    if buf.filled().is_empty() {
+        return Poll::Ready(Err(eof()));
+    }
+    Poll::Ready(Ok(byte[0]))
+}
+
+impl<R: AsyncRead + Unpin> Future for ReadU8<R> {
+    type Output = io::Result<u8>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<u8>> {
+        poll_byte(&mut self.get_mut().src, cx)
+    }
+}
+
+impl<R: AsyncRead + Unpin> Future for ReadI8<R> {
+    type Output = io::Result<i8>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<i8>> {
+        poll_byte(&mut self.get_mut().src, cx).map_ok(|b| b as i8)
+    }
+}
+
+macro_rules! read_number {
+    ($($name:ident, $ty:ty, $from:ident, $method:literal;)*) => {$(
+        #[doc = concat!("Future for [`", $method, "`](super::AsyncReadExt::", $method, ").")]
+        #[derive(Debug)]
+        #[must_use = "futures do nothing unless you `.await` or poll them"]
+        pub struct $name<R> {
+            src: R,
+            buf: [u8; std::mem::size_of::<$ty>()],
+            read: u8,
+        }
+
+        impl<R> $name<R> {
+            pub(crate) fn new(src: R) -> Self {
+                $name {
+                    src,
+                    buf: [0; std::mem::size_of::<$ty>()],
+                    read: 0,
+                }
+            }
+        }
+
+        impl<R: AsyncRead + Unpin> Future for $name<R> {
+            type Output = io::Result<$ty>;
+
+            fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<$ty>> {
+                let me = self.get_mut();
+                while (me.read as usize) < me.buf.len() {
+                    let mut buf = ReadBuf::new(&mut me.buf[me.read as usize..]);
+                    ready!(Pin::new(&mut me.src).poll_read(cx, &mut buf))?;
+                    let n = buf.filled().len();
+                    if n == 0 {
+                        return Poll::Ready(Err(eof()));
+                    }
+                    me.read += n as u8;
+                }
+                Poll::Ready(Ok(<$ty>::$from(me.buf)))
+            }
+        }
+    )*};
+}
+
+read_number! {
+    ReadU16, u16, from_be_bytes, "read_u16";
+    ReadI16, i16, from_be_bytes, "read_i16";
+    ReadU32, u32, from_be_bytes, "read_u32";
+    ReadI32, i32, from_be_bytes, "read_i32";
+    ReadU64, u64, from_be_bytes, "read_u64";
+    ReadI64, i64, from_be_bytes, "read_i64";
+    ReadU128, u128, from_be_bytes, "read_u128";
+    ReadI128, i128, from_be_bytes, "read_i128";
+    ReadF32, f32, from_be_bytes, "read_f32";
+    ReadF64, f64, from_be_bytes, "read_f64";
+    ReadU16Le, u16, from_le_bytes, "read_u16_le";
+    ReadI16Le, i16, from_le_bytes, "read_i16_le";
+    ReadU32Le, u32, from_le_bytes, "read_u32_le";
+    ReadI32Le, i32, from_le_bytes, "read_i32_le";
+    ReadU64Le, u64, from_le_bytes, "read_u64_le";
+    ReadI64Le, i64, from_le_bytes, "read_i64_le";
+    ReadU128Le, u128, from_le_bytes, "read_u128_le";
+    ReadI128Le, i128, from_le_bytes, "read_i128_le";
+    ReadF32Le, f32, from_le_bytes, "read_f32_le";
+    ReadF64Le, f64, from_le_bytes, "read_f64_le";
+}
