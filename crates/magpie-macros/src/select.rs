@@ -39,10 +39,31 @@ struct Input {
 }
 
 pub(crate) fn expand(input: TokenStream) -> TokenStream {
+    if let Some(rest) = invalid_branch(&input) {
+        return rest;
+    }
     match parse_input.parse2(input) {
         Ok(input) => generate(input),
         Err(e) => e.to_compile_error(),
     }
+}
+
+/// `invalid = (tokens)`: the declarative macro could not parse a branch starting at
+/// `tokens`; report it there rather than on the whole `select!`.
+fn invalid_branch(input: &TokenStream) -> Option<TokenStream> {
+    let parse = |input: ParseStream<'_>| {
+        keyword(input, "invalid")?;
+        let rest = parenthesized(input)?;
+        let _: Option<Token![;]> = input.parse()?;
+        Ok(rest)
+    };
+    let rest = parse.parse2(input.clone()).ok()?;
+    let message = if rest.is_empty() {
+        "select!: expected a branch".to_string()
+    } else {
+        "select!: invalid branch; expected `<pattern> = <async expression> (, if <precondition>)? => <handler>,` or a last `else => <expression>`".to_string()
+    };
+    Some(syn::Error::new_spanned(rest, message).to_compile_error())
 }
 
 fn keyword(input: ParseStream<'_>, name: &str) -> syn::Result<()> {

@@ -103,10 +103,9 @@ macro_rules! select {
         $p:pat = $f:expr => $h:expr) => {
         $crate::select!(@{ biased = $biased; ( $($branches)* [ ($p) ($f) () ($h) ] ) })
     };
+    // Nothing above matched: let the generator point at the branch that does not parse.
     (@{ $($state:tt)* } $($rest:tt)*) => {
-        ::core::compile_error!(
-            "select!: expected a branch `<pattern> = <async expression> (, if <precondition>)? => <handler>,` or a last `else => <expression>` branch"
-        )
+        $crate::__macro_support::select_expand! { invalid = ( $($rest)* ); }
     };
     // Entry points.
     () => {

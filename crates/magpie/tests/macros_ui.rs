@@ -1,0 +1,9 @@
+//! Compile-time behaviour of the macros, pinned with trybuild: every misuse gets a clear
+//! error on the offending token (`tests/ui/*.rs` with the expected `.stderr` beside them).
+
+#[test]
+fn ui() {
+    let cases = trybuild::TestCases::new();
+    cases.compile_fail("tests/ui/*_invalid_input.rs");
+    cases.compile_fail("tests/ui/main_with_arguments.rs");
+}

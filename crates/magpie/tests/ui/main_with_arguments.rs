@@ -1,0 +1,2 @@
+#[magpie::main]
+async fn main(argument: u32) {}
