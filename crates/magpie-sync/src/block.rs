@@ -1,0 +1,35 @@
+//! Driving one future to completion on the calling thread, for the `blocking_*` methods.
+
+use std::future::Future;
+use std::pin::pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+use std::thread::{self, Thread};
+
+struct ThreadWaker(Thread);
+
+impl Wake for ThreadWaker {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.0.unpark();
+    }
+}
+
+/// Blocks the current thread until `fut` completes; panics on a runtime thread.
+#[track_caller]
+pub(crate) fn block_on<F: Future>(fut: F) -> F::Output {
+    crate::hooks::assert_can_block();
+    let mut fut = pin!(fut);
+    let waker = Waker::from(Arc::new(ThreadWaker(thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    loop {
+        if let Poll::Ready(out) = fut.as_mut().poll(&mut cx) {
+            return out;
+        }
+        // Spurious unparks only cost one more poll.
+        thread::park();
+    }
+}

@@ -1,0 +1,166 @@
+//! Seams through which a runtime plugs its services into these runtime-agnostic primitives.
+//!
+//! magpie-sync depends on no runtime, yet three things need one:
+//!
+//! * **cooperative budgeting**: channel and lock operations spend a unit of the running
+//!   task's budget, so a task that always finds a message waiting still yields now and then;
+//! * **a timer** for [`mpsc::Sender::send_timeout`](crate::mpsc::Sender::send_timeout);
+//! * **"am I on a runtime thread?"**, so `blocking_*` methods panic instead of deadlocking a
+//!   worker.
+//!
+//! A runtime installs each hook once at start-up (magpie's facade does it when a runtime is
+//! built). With no hook installed, budgeting is a no-op, `send_timeout` panics saying it needs
+//! a timer, and no thread counts as a runtime thread. Reading a hook costs one atomic load.
+//!
+//! # Installing magpie's budget
+//!
+//! ```
+//! use std::task::{Context, Poll};
+//! use magpie_sync::hooks::{self, CoopHooks};
+//!
+//! fn poll_proceed(_cx: &mut Context<'_>) -> Poll<()> {
+//!     // magpie: spend a unit of the current task's budget; `Pending` (after scheduling
+//!     // the task's wake-up) when it is spent.
+//!     Poll::Ready(())
+//! }
+//!
+//! fn restore() {
+//!     // magpie: give the unit back; the operation ended up `Pending`.
+//! }
+//!
+//! hooks::set_coop_hooks(CoopHooks { poll_proceed, restore });
+//! ```
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicPtr, Ordering};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+/// The cooperative-budget hooks a runtime installs with [`set_coop_hooks`].
+#[derive(Clone, Copy, Debug)]
+pub struct CoopHooks {
+    /// Spends one unit of the current task's budget. Returns `Pending` when the budget is
+    /// spent, after arranging for `cx`'s task to be woken again (as a yield).
+    pub poll_proceed: fn(&mut Context<'_>) -> Poll<()>,
+    /// Gives back the unit the last `poll_proceed` spent on this thread: called when the
+    /// operation that spent it returned `Pending` without making progress.
+    pub restore: fn(),
+}
+
+/// A future that completes after a delay; what the sleep hook returns.
+pub type Sleep = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
+
+/// A once-installed, never-freed hook value, read with a single atomic load.
+struct Hook<T: 'static>(AtomicPtr<T>);
+
+impl<T: 'static> Hook<T> {
+    const fn new() -> Hook<T> {
+        Hook(AtomicPtr::new(std::ptr::null_mut()))
+    }
+
+    fn set(&self, value: T) {
+        // Leaked on purpose: readers hold `&'static T` without any reference count, and a
+        // runtime installs its hooks once, so at most a few words are ever leaked.
+        let ptr = Box::into_raw(Box::new(value));
+        self.0.store(ptr, Ordering::Release);
+    }
+
+    #[inline(always)]
+    fn get(&self) -> Option<&'static T> {
+        let ptr = self.0.load(Ordering::Acquire);
+        // SAFETY: a non-null pointer came from `Box::into_raw` in `set` and is never freed,
+        // so it is valid for `'static`; the Acquire load pairs with `set`'s Release store.
+        unsafe { ptr.as_ref() }
+    }
+}
+
+static COOP: Hook<CoopHooks> = Hook::new();
+static SLEEP: Hook<fn(Duration) -> Sleep> = Hook::new();
+static RUNTIME_CHECK: Hook<fn() -> bool> = Hook::new();
+
+/// Installs the cooperative-budget hooks used by channel receives and sends and by lock,
+/// semaphore and notification waits. A later call replaces the earlier hooks.
+pub fn set_coop_hooks(hooks: CoopHooks) {
+    COOP.set(hooks);
+}
+
+/// Installs the timer [`mpsc::Sender::send_timeout`](crate::mpsc::Sender::send_timeout)
+/// uses: `sleep(d)` returns a future completing after `d`.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use magpie_sync::hooks::{self, Sleep};
+///
+/// fn sleep(d: Duration) -> Sleep {
+///     Box::pin(async move {
+///         // a runtime's timer goes here
+///         let _ = d;
+///     })
+/// }
+/// hooks::set_sleep_hook(sleep);
+/// ```
+pub fn set_sleep_hook(sleep: fn(Duration) -> Sleep) {
+    SLEEP.set(sleep);
+}
+
+/// Installs the check telling whether the current thread drives asynchronous tasks; the
+/// `blocking_*` methods panic on such a thread.
+pub fn set_runtime_check(check: fn() -> bool) {
+    RUNTIME_CHECK.set(check);
+}
+
+/// The unit of budget spent by [`poll_proceed`]; given back on drop unless
+/// [`made_progress`](Self::made_progress) was called.
+#[must_use = "dropping this gives the budget unit back at once"]
+pub(crate) struct RestoreOnPending(Option<fn()>);
+
+impl RestoreOnPending {
+    #[inline(always)]
+    pub(crate) fn made_progress(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for RestoreOnPending {
+    #[inline(always)]
+    fn drop(&mut self) {
+        if let Some(restore) = self.0 {
+            restore();
+        }
+    }
+}
+
+/// Spends one unit of the current task's budget (a no-op without hooks).
+#[inline(always)]
+pub(crate) fn poll_proceed(cx: &mut Context<'_>) -> Poll<RestoreOnPending> {
+    match COOP.get() {
+        None => Poll::Ready(RestoreOnPending(None)),
+        Some(hooks) => (hooks.poll_proceed)(cx).map(|()| RestoreOnPending(Some(hooks.restore))),
+    }
+}
+
+/// Returns a future sleeping for `duration`, or panics if no timer is installed.
+pub(crate) fn sleep(duration: Duration) -> Sleep {
+    match SLEEP.get() {
+        Some(sleep) => sleep(duration),
+        None => panic!(
+            "`send_timeout` needs a timer, and none is installed: run it on a magpie runtime, \
+             or install one with `magpie_sync::hooks::set_sleep_hook`"
+        ),
+    }
+}
+
+/// Panics, as tokio does, when the current thread drives asynchronous tasks.
+#[track_caller]
+pub(crate) fn assert_can_block() {
+    if RUNTIME_CHECK.get().is_some_and(|check| check()) {
+        panic!(
+            "Cannot block the current thread from within a runtime. This happens because a \
+             function attempted to block the current thread while the thread is being used to \
+             drive asynchronous tasks."
+        );
+    }
+}

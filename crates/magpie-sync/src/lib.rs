@@ -1,0 +1,37 @@
+//! Magpie's asynchronous synchronisation primitives and channels.
+//!
+//! This is tokio's `sync` module, with its names, semantics and error types, written to
+//! depend on no runtime: every primitive works on any executor (`futures::executor`,
+//! tokio, magpie). The facade re-exports it as `magpie::sync`.
+//!
+//! * locks and permits: [`Mutex`], [`Semaphore`];
+//! * events: [`Notify`];
+//! * channels: [`mpsc`], [`oneshot`].
+//!
+//! Waiting futures queue in intrusive lists (waiting allocates nothing), served first in,
+//! first out. A runtime plugs its cooperative budget, timer and "inside a runtime?" check in
+//! through [`hooks`]; without them these primitives still work, only unbudgeted.
+
+#![warn(missing_docs, rust_2018_idioms, unreachable_pub)]
+#![deny(unsafe_op_in_unsafe_fn)]
+#![deny(clippy::undocumented_unsafe_blocks)]
+
+mod batch_semaphore;
+mod block;
+pub mod hooks;
+mod linked_list;
+mod loom;
+pub mod mpsc;
+mod mutex;
+mod notify;
+pub mod oneshot;
+mod semaphore;
+mod wake_list;
+
+pub use mutex::{
+    MappedMutexGuard, Mutex, MutexGuard, OwnedMappedMutexGuard, OwnedMutexGuard, TryLockError,
+};
+pub use notify::{Notified, Notify};
+pub use semaphore::{
+    AcquireError, OwnedSemaphorePermit, Semaphore, SemaphorePermit, TryAcquireError,
+};

@@ -1,0 +1,181 @@
+//! Behaviour tests for `Notify`.
+#![cfg(not(loom))]
+
+mod common;
+
+use std::pin::pin;
+use std::sync::Arc;
+
+use common::{run, Task};
+use magpie_sync::Notify;
+
+#[test]
+fn notify_one_before_wait_stores_permit() {
+    run(async {
+        let n = Notify::new();
+        n.notify_one();
+        n.notify_one(); // coalesces: one permit at most
+        n.notified().await;
+        let mut t = Task::new(n.notified());
+        t.pending();
+    });
+}
+
+#[test]
+fn notify_one_wakes_in_fifo_order() {
+    let n = Arc::new(Notify::new());
+    let mut a = Task::new({
+        let n = n.clone();
+        async move { n.notified().await }
+    });
+    let mut b = Task::new({
+        let n = n.clone();
+        async move { n.notified().await }
+    });
+    a.pending();
+    b.pending();
+    n.notify_one();
+    assert!(a.is_woken());
+    assert!(!b.is_woken());
+    a.ready();
+    b.pending();
+    n.notify_one();
+    b.ready();
+}
+
+#[test]
+fn notify_last_wakes_newest() {
+    let n = Arc::new(Notify::new());
+    let mut a = Task::new({
+        let n = n.clone();
+        async move { n.notified().await }
+    });
+    let mut b = Task::new({
+        let n = n.clone();
+        async move { n.notified().await }
+    });
+    a.pending();
+    b.pending();
+    n.notify_last();
+    assert!(b.is_woken());
+    assert!(!a.is_woken());
+    b.ready();
+    a.pending();
+}
+
+#[test]
+fn notify_waiters_wakes_all_created_before() {
+    let n = Notify::new();
+    let mut polled = Task::new(n.notified());
+    polled.pending();
+    let unpolled = n.notified();
+    n.notify_waiters();
+    assert!(polled.is_woken());
+    polled.ready();
+    // created before the call, never polled: still notified
+    let mut unpolled = Task::new(unpolled);
+    unpolled.ready();
+    // created after: not notified, and no permit was stored
+    let mut later = Task::new(n.notified());
+    later.pending();
+}
+
+#[test]
+fn dropped_notified_passes_notification_on() {
+    let n = Arc::new(Notify::new());
+    let mut a = Task::new({
+        let n = n.clone();
+        async move { n.notified().await }
+    });
+    let mut b = Task::new({
+        let n = n.clone();
+        async move { n.notified().await }
+    });
+    a.pending();
+    b.pending();
+    n.notify_one();
+    drop(a); // notified but never observed it
+    assert!(b.is_woken());
+    b.ready();
+}
+
+#[test]
+fn dropped_last_notified_stores_permit() {
+    let n = Notify::new();
+    let mut a = Task::new(n.notified());
+    a.pending();
+    n.notify_one();
+    drop(a);
+    run(n.notified()); // the permit was stored
+}
+
+#[test]
+fn enable_registers_without_polling() {
+    run(async {
+        let n = Notify::new();
+        let mut fut = pin!(n.notified());
+        assert!(!fut.as_mut().enable());
+        assert!(!fut.as_mut().enable());
+        n.notify_one();
+        assert!(fut.as_mut().enable());
+        fut.await;
+        // a stored permit makes enable report true at once
+        n.notify_one();
+        let mut fut = pin!(n.notified());
+        assert!(fut.as_mut().enable());
+    });
+}
+
+#[test]
+fn notify_waiters_does_not_store_permit() {
+    let n = Notify::new();
+    n.notify_waiters();
+    let mut t = Task::new(n.notified());
+    t.pending();
+}
+
+#[test]
+fn many_waiters_notify_waiters() {
+    let n = Notify::new();
+    let mut tasks: Vec<_> = (0..100).map(|_| Task::new(n.notified())).collect();
+    for t in &mut tasks {
+        t.pending();
+    }
+    n.notify_waiters();
+    for t in &mut tasks {
+        assert!(t.is_woken());
+        t.ready();
+    }
+}
+
+#[test]
+fn cross_thread_ping_pong() {
+    let ping = Arc::new(Notify::new());
+    let pong = Arc::new(Notify::new());
+    let (p2, q2) = (ping.clone(), pong.clone());
+    let t = std::thread::spawn(move || {
+        run(async {
+            for _ in 0..1000 {
+                p2.notified().await;
+                q2.notify_one();
+            }
+        })
+    });
+    run(async {
+        for _ in 0..1000 {
+            ping.notify_one();
+            pong.notified().await;
+        }
+    });
+    t.join().unwrap();
+}
+
+#[test]
+fn const_new_and_default() {
+    static N: Notify = Notify::const_new();
+    N.notify_one();
+    run(N.notified());
+    let d = Notify::default();
+    d.notify_one();
+    run(d.notified());
+}
