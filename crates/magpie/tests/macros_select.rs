@@ -349,3 +349,54 @@ fn names_used_inside_the_macro_do_not_clash() {
         assert_eq!(out, 6);
     });
 }
+
+#[test]
+fn futures_are_dropped_before_the_handler_reuses_their_borrows() {
+    block_on(async {
+        let (tx, mut rx) = mpsc::unbounded::<u32>();
+        tx.unbounded_send(1).unwrap();
+        tx.unbounded_send(2).unwrap();
+        let out = magpie::select! {
+            // `rx.next()` borrows `rx` mutably; the handler may use `rx` again.
+            Some(first) = rx.next() => first + rx.next().await.unwrap(),
+            else => 0,
+        };
+        assert_eq!(out, 3);
+    });
+}
+
+#[test]
+fn a_spent_coop_budget_makes_select_yield() {
+    use magpie::task::coop::poll_proceed;
+
+    let mut select = Box::pin(async {
+        magpie::select! {
+            v = ready(1) => v,
+        }
+    });
+    let woken = Arc::new(AtomicUsize::new(0));
+    let waker = Arc::new(CountWake(woken.clone())).into();
+    let mut cx = Context::from_waker(&waker);
+    magpie_sched::coop::budget(|| {
+        // Spend the whole budget, as budget-aware resources would.
+        while let Poll::Ready(restore) = poll_proceed(&mut cx) {
+            restore.made_progress();
+        }
+        woken.store(0, Ordering::SeqCst);
+        assert!(select.as_mut().poll(&mut cx).is_pending());
+    });
+    assert!(
+        woken.load(Ordering::SeqCst) >= 1,
+        "a yielding select! must wake its task"
+    );
+    let out = magpie_sched::coop::budget(|| select.as_mut().poll(&mut cx));
+    assert_eq!(out, Poll::Ready(1));
+}
+
+/// Counts wake-ups.
+struct CountWake(Arc<AtomicUsize>);
+impl std::task::Wake for CountWake {
+    fn wake(self: Arc<Self>) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
