@@ -1,0 +1,155 @@
+//! BufReader, BufWriter and BufStream over readers and writers that trickle, stall and fail.
+
+mod io_support;
+
+use io_support::{noise, run, Stingy, Trickle};
+use magpie_reactor::io::{
+    AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader, BufStream, BufWriter,
+};
+use std::io::{self, IoSlice};
+
+#[test]
+fn buf_reader_lines_over_trickle() {
+    run(async {
+        let mut text = Vec::new();
+        for i in 0..500 {
+            text.extend_from_slice(format!("line {i}\r\n").as_bytes());
+        }
+        text.extend_from_slice(b"tail");
+        let mut lines = BufReader::with_capacity(7, Trickle::new(&text, 5, true)).lines();
+        let mut n = 0;
+        while let Some(line) = lines.next_line().await.unwrap() {
+            if n < 500 {
+                assert_eq!(line, format!("line {n}"));
+            } else {
+                assert_eq!(line, "tail");
+            }
+            n += 1;
+        }
+        assert_eq!(n, 501);
+    });
+}
+
+#[test]
+fn buf_reader_read_to_end_large() {
+    run(async {
+        let data = noise(1 << 20);
+        let mut r = BufReader::new(Trickle::new(&data, 3000, true));
+        let mut out = Vec::new();
+        assert_eq!(r.read_to_end(&mut out).await.unwrap(), data.len());
+        assert_eq!(out, data);
+    });
+}
+
+#[test]
+fn buf_reader_propagates_errors() {
+    run(async {
+        let mut t = Trickle::new(b"abc", 8, false);
+        t.fail_at_end = Some(io::ErrorKind::ConnectionAborted);
+        let mut r = BufReader::new(t);
+        let mut out = Vec::new();
+        let err = r.read_to_end(&mut out).await.unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::ConnectionAborted);
+        assert_eq!(out, b"abc");
+    });
+}
+
+#[test]
+fn buf_reader_zero_length_read() {
+    run(async {
+        let mut r = BufReader::new(&b"abc"[..]);
+        assert_eq!(r.read(&mut []).await.unwrap(), 0);
+        let mut b = [0u8; 3];
+        r.read_exact(&mut b).await.unwrap();
+        assert_eq!(&b, b"abc");
+    });
+}
+
+#[test]
+fn buf_writer_over_one_byte_pending_writer() {
+    run(async {
+        let data = noise(10_000);
+        let mut w = BufWriter::with_capacity(64, Stingy::new(1, true));
+        for chunk in data.chunks(7) {
+            w.write_all(chunk).await.unwrap();
+        }
+        w.flush().await.unwrap();
+        assert_eq!(w.get_ref().data, data);
+        assert_eq!(w.get_ref().flushes, 1);
+        w.shutdown().await.unwrap();
+        assert_eq!(w.get_ref().shutdowns, 1);
+    });
+}
+
+#[test]
+fn buf_writer_write_zero_on_flush() {
+    run(async {
+        let mut s = Stingy::new(4, false);
+        s.capacity = Some(5);
+        let mut w = BufWriter::with_capacity(16, s);
+        w.write_all(b"0123456789").await.unwrap();
+        let err = w.flush().await.unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::WriteZero);
+        assert_eq!(w.get_ref().data, b"01234");
+        // The unwritten rest stays buffered.
+        assert_eq!(w.buffer(), b"56789");
+    });
+}
+
+#[test]
+fn buf_writer_error_on_flush() {
+    run(async {
+        let mut s = Stingy::new(4, false);
+        s.fail = Some(io::ErrorKind::BrokenPipe);
+        let mut w = BufWriter::new(s);
+        w.write_all(b"x").await.unwrap();
+        assert_eq!(
+            w.flush().await.unwrap_err().kind(),
+            io::ErrorKind::BrokenPipe
+        );
+        assert_eq!(w.buffer(), b"x");
+    });
+}
+
+#[test]
+fn buf_writer_drop_discards_unflushed() {
+    run(async {
+        let mut backing = Vec::new();
+        {
+            let mut w = BufWriter::new(&mut backing);
+            w.write_all(b"lost").await.unwrap();
+        }
+        assert!(backing.is_empty());
+    });
+}
+
+#[test]
+fn buf_writer_vectored_over_non_vectored_writer() {
+    run(async {
+        let mut w = BufWriter::with_capacity(6, Stingy::new(100, false));
+        let bufs = [
+            IoSlice::new(b""),
+            IoSlice::new(b"ab"),
+            IoSlice::new(b"cd"),
+            IoSlice::new(b"efg"),
+        ];
+        // Only whole slices that fit are buffered.
+        assert_eq!(w.write_vectored(&bufs).await.unwrap(), 4);
+        assert_eq!(w.buffer(), b"abcd");
+        let big = [IoSlice::new(b"0123456789")];
+        assert_eq!(w.write_vectored(&big).await.unwrap(), 10);
+        assert_eq!(w.get_ref().data, b"abcd0123456789");
+        assert_eq!(w.write_vectored(&[]).await.unwrap(), 0);
+    });
+}
+
+#[test]
+fn buf_stream_round_trip_through_duplex_like_cursor() {
+    run(async {
+        let mut s = BufStream::new(std::io::Cursor::new(Vec::new()));
+        s.write_all(b"hello").await.unwrap();
+        s.flush().await.unwrap();
+        assert_eq!(s.get_ref().get_ref(), b"hello");
+        assert_eq!(s.into_inner().into_inner(), b"hello");
+    });
+}
