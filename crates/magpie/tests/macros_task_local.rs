@@ -211,3 +211,23 @@ fn debug_output() {
     let fut = NUMBER.scope(3, async {});
     assert_eq!(format!("{fut:?}"), "TaskLocalFuture { value: 3 }");
 }
+
+#[test]
+fn scoped_futures_are_send_when_their_parts_are() {
+    fn assert_send<T: Send>(_: &T) {}
+    let fut = NAME.scope("s".to_string(), async { yield_now().await });
+    assert_send(&fut);
+}
+
+magpie::task_local! {
+    static NOT_SEND: std::rc::Rc<Cell<u32>>;
+}
+
+#[test]
+fn values_need_not_be_send() {
+    let shared = std::rc::Rc::new(Cell::new(1));
+    block_on(NOT_SEND.scope(shared.clone(), async {
+        NOT_SEND.with(|v| v.set(v.get() + 1));
+    }));
+    assert_eq!(shared.get(), 2);
+}

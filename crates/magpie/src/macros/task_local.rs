@@ -87,6 +87,11 @@ impl<T: 'static> LocalKey<T> {
     /// thread polls it, and is dropped with the returned future. Inside an outer scope of
     /// the same key, the inner value shadows the outer one until `f` completes.
     ///
+    /// # Panics
+    ///
+    /// Polling the returned future from inside [`with`](Self::with) or
+    /// [`try_with`](Self::try_with) of the same key panics.
+    ///
     /// # Examples
     ///
     /// ```
