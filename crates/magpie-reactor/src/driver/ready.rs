@@ -137,6 +137,9 @@ mod tests {
         assert!(Ready::READ_CLOSED.is_readable());
         assert!(Ready::WRITE_CLOSED.is_writable());
         assert!(Ready::EMPTY.is_empty());
-        assert_eq!((Ready::ALL - Ready::READABLE) & Ready::READABLE, Ready::EMPTY);
+        assert_eq!(
+            (Ready::ALL - Ready::READABLE) & Ready::READABLE,
+            Ready::EMPTY
+        );
     }
 }
