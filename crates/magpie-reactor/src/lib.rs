@@ -15,6 +15,8 @@ pub mod io;
 mod loom;
 pub mod net;
 
+#[cfg(unix)]
+pub use driver::{AsyncFd, AsyncFdReadyGuard, AsyncFdReadyMutGuard, TryIoError};
 pub use driver::{EnterGuard, Handle, Interest, Reactor, ReactorUnpark, Ready, TryCurrentError};
 
 /// The readiness state machine, exposed only to the loom tests in `tests/loom_*.rs`.

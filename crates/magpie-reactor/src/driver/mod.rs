@@ -1,6 +1,8 @@
 //! The I/O driver: the [`Reactor`] that waits on the OS poller, the per-registration
 //! readiness state, and [`Interest`]/[`Ready`].
 
+#[cfg(unix)]
+pub(crate) mod async_fd;
 pub(crate) mod handle;
 pub(crate) mod interest;
 pub(crate) mod poll_evented;
@@ -8,6 +10,8 @@ pub(crate) mod reactor;
 pub(crate) mod ready;
 pub(crate) mod scheduled_io;
 
+#[cfg(unix)]
+pub use async_fd::{AsyncFd, AsyncFdReadyGuard, AsyncFdReadyMutGuard, TryIoError};
 pub use handle::{EnterGuard, Handle, TryCurrentError};
 pub use interest::Interest;
 pub use reactor::{Reactor, ReactorUnpark};

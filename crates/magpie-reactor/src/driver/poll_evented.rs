@@ -73,6 +73,18 @@ impl<E: AsFd> PollEvented<E> {
         Ok(io)
     }
 
+    /// Deregisters and returns the resource, ignoring a failed deregistration (the fd is
+    /// then no longer in the poller anyway).
+    pub(crate) fn into_inner_lossy(mut self) -> E {
+        let io = self.io.take().expect("PollEvented used after into_inner");
+        let _ = self.handle.shared().deregister(io.as_fd(), self.key);
+        io
+    }
+
+    pub(crate) fn get_mut(&mut self) -> &mut E {
+        self.io.as_mut().expect("PollEvented used after into_inner")
+    }
+
     fn event_result(&self, ev: ReadyEvent) -> io::Result<ReadyEvent> {
         if ev.is_shutdown {
             Err(Handle::shutdown_error())

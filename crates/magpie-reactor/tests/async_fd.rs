@@ -1,0 +1,98 @@
+//! AsyncFd over a non-blocking pipe: waiting, clearing, retaining, try_io.
+
+#![cfg(unix)]
+
+mod support;
+
+use std::fs::File;
+use std::io::{ErrorKind, Read, Write};
+use std::os::fd::{FromRawFd, OwnedFd};
+
+use futures::join;
+use magpie_reactor::{AsyncFd, Interest, Ready};
+use support::block_on;
+
+fn pipe() -> (File, File) {
+    let mut fds = [0; 2];
+    // SAFETY: `fds` has room for the two descriptors pipe2 writes.
+    assert_eq!(
+        unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_NONBLOCK | libc::O_CLOEXEC) },
+        0
+    );
+    // SAFETY: both fds are new and owned by nobody else.
+    unsafe {
+        (
+            File::from(OwnedFd::from_raw_fd(fds[0])),
+            File::from(OwnedFd::from_raw_fd(fds[1])),
+        )
+    }
+}
+
+#[test]
+fn read_pipe_with_guards() {
+    block_on(async {
+        let (r, w) = pipe();
+        let r = AsyncFd::with_interest(r, Interest::READABLE).unwrap();
+        let w = AsyncFd::new(w).unwrap();
+        let reader = async {
+            let mut buf = [0u8; 16];
+            let mut got = Vec::new();
+            while got.len() < 10 {
+                let mut guard = r.readable().await.unwrap();
+                assert!(guard.ready().is_readable());
+                match guard.try_io(|fd| fd.get_ref().read(&mut buf)) {
+                    Ok(n) => got.extend_from_slice(&buf[..n.unwrap()]),
+                    Err(_would_block) => continue,
+                }
+            }
+            got
+        };
+        let writer = async {
+            for chunk in [&b"hello"[..], &b"world"[..]] {
+                let mut guard = w.writable().await.unwrap();
+                guard.get_inner().write_all(chunk).unwrap();
+                guard.retain_ready();
+            }
+        };
+        let (got, ()) = join!(reader, writer);
+        assert_eq!(got, b"helloworld");
+        // Nothing left: a cleared guard makes the next try report WouldBlock honestly.
+        let mut buf = [0u8; 4];
+        assert_eq!(
+            r.get_ref().read(&mut buf).unwrap_err().kind(),
+            ErrorKind::WouldBlock
+        );
+        let file = r.into_inner();
+        drop(file);
+    });
+}
+
+#[test]
+fn async_io_and_mut_guard() {
+    block_on(async {
+        let (r, w) = pipe();
+        let mut r = AsyncFd::new(r).unwrap();
+        (&w).write_all(b"abc").unwrap();
+        let n = r
+            .async_io(Interest::READABLE, |f| {
+                let mut b = [0u8; 8];
+                (&*f).read(&mut b)
+            })
+            .await
+            .unwrap();
+        assert_eq!(n, 3);
+        (&w).write_all(b"d").unwrap();
+        let mut guard = r.readable_mut().await.unwrap();
+        let mut b = [0u8; 8];
+        assert_eq!(guard.get_inner_mut().read(&mut b).unwrap(), 1);
+        guard.clear_ready_matching(Ready::READABLE);
+        assert!(guard.ready().is_empty());
+        drop(guard);
+        drop(w);
+        // Writer closed: readable with end of file.
+        let guard = r.readable().await.unwrap();
+        assert!(guard.ready().is_readable());
+        drop(guard);
+        assert_eq!(r.get_ref().read(&mut b).unwrap(), 0);
+    });
+}
