@@ -11,6 +11,7 @@
 
 mod blocking;
 mod driver;
+pub mod fs;
 pub mod io;
 mod loom;
 pub mod net;
