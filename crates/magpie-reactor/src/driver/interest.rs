@@ -85,6 +85,11 @@ impl Interest {
         }
     }
 
+    /// Whether every flag of `other` is in this interest.
+    pub(crate) fn contains(self, other: Interest) -> bool {
+        self.0 & other.0 == other.0
+    }
+
     /// The readiness bits that satisfy this interest (closed states included, so a waiter
     /// learns about a closed peer).
     pub(crate) fn mask(self) -> Ready {

@@ -9,6 +9,8 @@ pub(crate) mod poll_evented;
 pub(crate) mod reactor;
 pub(crate) mod ready;
 pub(crate) mod scheduled_io;
+#[cfg(all(test, not(loom)))]
+mod test_exec;
 
 #[cfg(unix)]
 pub use async_fd::{AsyncFd, AsyncFdReadyGuard, AsyncFdReadyMutGuard, TryIoError};

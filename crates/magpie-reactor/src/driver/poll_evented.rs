@@ -96,7 +96,7 @@ impl<E: AsFd> PollEvented<E> {
     fn rearm(&self) {
         self.handle
             .shared()
-            .rearm(self.fd(), self.key, self.interest);
+            .rearm(self.fd(), self.key, self.interest, &self.sched);
     }
 
     /// Waits for readiness in `direction`, spending a unit of coop budget.

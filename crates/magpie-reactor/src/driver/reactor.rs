@@ -10,7 +10,7 @@
 
 use std::fmt;
 use std::io;
-use std::os::fd::{AsRawFd, BorrowedFd};
+use std::os::fd::{AsRawFd, BorrowedFd, RawFd};
 use std::sync::Arc;
 use std::task::Waker;
 use std::time::Duration;
@@ -52,6 +52,10 @@ struct Registrations {
 struct Entry {
     key: usize,
     io: Arc<ScheduledIo>,
+    /// Needed to re-arm oneshot registrations from the reactor; only used while the entry
+    /// is in the slab, which its owner leaves (under the lock) before closing the fd.
+    fd: RawFd,
+    interest: Interest,
 }
 
 /// A registered resource's identity in the reactor.
@@ -81,6 +85,8 @@ impl Shared {
             entry.insert(Entry {
                 key,
                 io: io.clone(),
+                fd: fd.as_raw_fd(),
+                interest,
             });
             key
         };
@@ -97,12 +103,24 @@ impl Shared {
         Ok(Token { key, io })
     }
 
-    /// Re-arms a oneshot registration (no-op in edge-triggered mode).
-    pub(crate) fn rearm(&self, fd: BorrowedFd<'_>, key: usize, interest: Interest) {
-        if self.mode == PollMode::Oneshot {
+    /// Re-arms a oneshot registration for the directions not already ready (no-op in
+    /// edge-triggered mode). A direction already ready needs no event: its waiter will
+    /// find the bits, and re-arming it would only report them again.
+    pub(crate) fn rearm(
+        &self,
+        fd: BorrowedFd<'_>,
+        key: usize,
+        interest: Interest,
+        io: &ScheduledIo,
+    ) {
+        if self.mode != PollMode::Oneshot {
+            return;
+        }
+        if let Some(missing) = missing_interest(interest, io) {
+            // An error means the fd left the poller meanwhile (it is being dropped).
             let _ = self
                 .poller
-                .modify_with_mode(fd, event_for(key, interest), self.mode);
+                .modify_with_mode(fd, event_for(key, missing), self.mode);
         }
     }
 
@@ -129,6 +147,22 @@ impl Shared {
         // event or timeout instead, which is the best that can be done.
         let _ = self.poller.notify();
     }
+}
+
+/// The part of `interest` whose readiness is not currently set.
+fn missing_interest(interest: Interest, io: &ScheduledIo) -> Option<Interest> {
+    let mut missing: Option<Interest> = None;
+    for part in [
+        Interest::READABLE,
+        Interest::WRITABLE,
+        Interest::PRIORITY,
+        Interest::ERROR,
+    ] {
+        if interest.contains(part) && io.ready_now(part).ready.is_empty() {
+            missing = Some(missing.map_or(part, |m| m | part));
+        }
+    }
+    missing
 }
 
 fn event_for(key: usize, interest: Interest) -> Event {
@@ -186,12 +220,18 @@ pub struct Reactor {
 impl Reactor {
     /// Creates a reactor on a new OS poller.
     pub fn new() -> io::Result<Reactor> {
+        Reactor::with_mode(None)
+    }
+
+    /// `mode: None` picks edge-triggered where supported, oneshot elsewhere; tests force
+    /// oneshot to exercise the fallback on every platform.
+    pub(crate) fn with_mode(mode: Option<PollMode>) -> io::Result<Reactor> {
         let poller = Poller::new()?;
-        let mode = if poller.supports_edge() {
+        let mode = mode.unwrap_or(if poller.supports_edge() {
             PollMode::Edge
         } else {
             PollMode::Oneshot
-        };
+        });
         Ok(Reactor {
             shared: Arc::new(Shared {
                 poller,
@@ -227,6 +267,12 @@ impl Reactor {
                 match regs.slab.get(index) {
                     Some(entry) if entry.key == ev.key => {
                         entry.io.dispatch(ready_of(&ev), &mut self.wake);
+                        if self.shared.mode == PollMode::Oneshot {
+                            // SAFETY: the entry is in the slab and we hold its lock, so
+                            // its owner has not closed the fd yet (see `Entry::fd`).
+                            let fd = unsafe { BorrowedFd::borrow_raw(entry.fd) };
+                            self.shared.rearm(fd, entry.key, entry.interest, &entry.io);
+                        }
                     }
                     // A stale event for a deregistered (maybe reused) slot.
                     _ => {}
@@ -318,6 +364,74 @@ mod tests {
     #[test]
     fn keys_never_collide_with_notify_key() {
         assert_ne!(INDEX_MASK | (GENERATION_MASK << INDEX_BITS), usize::MAX);
+    }
+
+    /// The oneshot fallback (used where edge triggering is unsupported): a reader and a
+    /// writer wait on one socket while a large echo flows through it.
+    #[test]
+    fn oneshot_mode_echo_with_concurrent_reader_and_writer() {
+        use crate::io::{AsyncRead, AsyncWrite, ReadBuf};
+        use crate::net::{TcpListener, TcpStream};
+        use std::future::poll_fn;
+        use std::pin::Pin;
+
+        let mut reactor = Reactor::with_mode(Some(PollMode::Oneshot)).unwrap();
+        super::super::test_exec::block_on(&mut reactor, async {
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            let client = TcpStream::connect(addr).await.unwrap();
+            let (server, _) = listener.accept().await.unwrap();
+            let total = 2_000_000usize;
+            let (mut cr, mut cw) = client.into_split();
+            let (mut sr, mut sw) = server.into_split();
+            let echo = async move {
+                let mut buf = vec![0u8; 32 * 1024];
+                loop {
+                    let mut rb = ReadBuf::new(&mut buf);
+                    poll_fn(|cx| Pin::new(&mut sr).poll_read(cx, &mut rb))
+                        .await
+                        .unwrap();
+                    let n = rb.filled().len();
+                    if n == 0 {
+                        break;
+                    }
+                    let mut off = 0;
+                    while off < n {
+                        off += poll_fn(|cx| Pin::new(&mut sw).poll_write(cx, &buf[off..n]))
+                            .await
+                            .unwrap();
+                    }
+                }
+            };
+            let writer = async move {
+                let chunk = vec![5u8; 64 * 1024];
+                let mut sent = 0;
+                while sent < total {
+                    let n = (total - sent).min(chunk.len());
+                    sent += poll_fn(|cx| Pin::new(&mut cw).poll_write(cx, &chunk[..n]))
+                        .await
+                        .unwrap();
+                }
+                drop(cw);
+            };
+            let reader = async move {
+                let mut buf = vec![0u8; 16 * 1024];
+                let mut got = 0;
+                loop {
+                    let mut rb = ReadBuf::new(&mut buf);
+                    poll_fn(|cx| Pin::new(&mut cr).poll_read(cx, &mut rb))
+                        .await
+                        .unwrap();
+                    if rb.filled().is_empty() {
+                        return got;
+                    }
+                    assert!(rb.filled().iter().all(|&b| b == 5));
+                    got += rb.filled().len();
+                }
+            };
+            let ((), (), got) = super::super::test_exec::join3(echo, writer, reader).await;
+            assert_eq!(got, total);
+        });
     }
 
     #[test]
