@@ -12,6 +12,8 @@ mod async_seek;
 mod async_write;
 mod buf_read_ext;
 mod buffered;
+#[cfg(feature = "compat")]
+pub mod compat;
 mod copy;
 mod duplex;
 mod empty;
