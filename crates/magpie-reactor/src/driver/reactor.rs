@@ -435,6 +435,15 @@ mod tests {
     }
 
     #[test]
+    fn huge_and_zero_timeouts() {
+        let mut r = Reactor::new().unwrap();
+        r.park_timeout(Duration::ZERO);
+        r.unpark().unpark();
+        r.park_timeout(Duration::MAX);
+        r.park_timeout(Duration::from_millis(1));
+    }
+
+    #[test]
     fn unpark_before_park_returns() {
         let mut r = Reactor::new().unwrap();
         r.unpark().unpark();
