@@ -23,7 +23,7 @@ use super::handle::Handle;
 use super::interest::Interest;
 use super::ready::Ready;
 use super::scheduled_io::ScheduledIo;
-use crate::loom::sync::atomic::{AtomicBool, Ordering};
+use crate::loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use crate::loom::sync::Mutex;
 
 /// Bits of an event key that hold the slab index; the rest hold the generation.
@@ -41,7 +41,14 @@ pub(crate) struct Shared {
     registrations: Mutex<Registrations>,
     /// Set (under the registrations lock) once the reactor shut down.
     is_shutdown: AtomicBool,
+    /// `IDLE`, `PARKED` (blocked in the poller) or `NOTIFIED` (an unpark is pending):
+    /// unparking a reactor that is not blocked costs no syscall.
+    park_state: AtomicUsize,
 }
+
+const IDLE: usize = 0;
+const PARKED: usize = 1;
+const NOTIFIED: usize = 2;
 
 struct Registrations {
     slab: Slab<Entry>,
@@ -140,6 +147,12 @@ impl Shared {
 
     pub(crate) fn is_shutdown(&self) -> bool {
         self.is_shutdown.load(Ordering::Acquire)
+    }
+
+    fn unpark(&self) {
+        if self.park_state.swap(NOTIFIED, Ordering::AcqRel) == PARKED {
+            self.notify();
+        }
     }
 
     fn notify(&self) {
@@ -242,6 +255,7 @@ impl Reactor {
                     shut_down: false,
                 }),
                 is_shutdown: AtomicBool::new(false),
+                park_state: AtomicUsize::new(IDLE),
             }),
             events: Events::new(),
             wake: Vec::new(),
@@ -255,7 +269,18 @@ impl Reactor {
 
     fn turn(&mut self, timeout: Option<Duration>) {
         self.events.clear();
-        match self.shared.poller.wait(&mut self.events, timeout) {
+        let state = &self.shared.park_state;
+        // A pending unpark turns this park into a non-blocking poll of the events.
+        let timeout =
+            match state.compare_exchange(IDLE, PARKED, Ordering::AcqRel, Ordering::Acquire) {
+                Ok(_) => timeout,
+                Err(_) => Some(Duration::ZERO),
+            };
+        let waited = self.shared.poller.wait(&mut self.events, timeout);
+        // Consumes a pending unpark too. One that saw `PARKED` after the wait returned
+        // leaves a stale notification: the next park returns early, which is allowed.
+        state.store(IDLE, Ordering::Release);
+        match waited {
             Ok(_) => {}
             Err(e) if e.kind() == io::ErrorKind::Interrupted => return,
             Err(e) => panic!("the OS poller failed: {e}"),
@@ -347,7 +372,7 @@ pub struct ReactorUnpark {
 
 impl Unpark for ReactorUnpark {
     fn unpark(&self) {
-        self.shared.notify()
+        self.shared.unpark()
     }
 }
 
@@ -441,6 +466,17 @@ mod tests {
         r.unpark().unpark();
         r.park_timeout(Duration::MAX);
         r.park_timeout(Duration::from_millis(1));
+    }
+
+    #[test]
+    fn unpark_from_another_thread_while_parked() {
+        let mut r = Reactor::new().unwrap();
+        for _ in 0..100 {
+            let u = r.unpark();
+            let t = std::thread::spawn(move || u.unpark());
+            r.park();
+            t.join().unwrap();
+        }
     }
 
     #[test]
