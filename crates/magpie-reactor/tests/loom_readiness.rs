@@ -76,6 +76,38 @@ fn reader_and_writer_on_one_socket() {
     });
 }
 
+/// A readiness-future waiter (what `readable().await` + `try_read` does) racing two
+/// events: the clear after `WouldBlock` never swallows the second one.
+#[test]
+fn readiness_future_racing_events() {
+    loom::model(|| {
+        let io = Arc::new(ScheduledIo::new());
+        let data = Arc::new(AtomicUsize::new(0));
+        let (io2, data2) = (io.clone(), data.clone());
+        let reactor = thread::spawn(move || {
+            deliver(&io2, &data2, Ready::READABLE);
+            deliver(&io2, &data2, Ready::READABLE);
+        });
+        block_on(async {
+            let mut got = 0;
+            let mut key = None;
+            while got < 2 {
+                let ev =
+                    std::future::poll_fn(|cx| io.poll_waiter(cx, Interest::READABLE, &mut key))
+                        .await;
+                assert!(key.is_none(), "a completed wait leaves no entry behind");
+                let n = data.swap(0, SeqCst);
+                if n == 0 {
+                    io.clear_readiness(ev);
+                } else {
+                    got += n;
+                }
+            }
+        });
+        reactor.join().unwrap();
+    });
+}
+
 #[test]
 fn readiness_future_and_shutdown() {
     loom::model(|| {
