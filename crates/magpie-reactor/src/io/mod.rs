@@ -45,7 +45,14 @@ pub use sink::{sink, Sink};
 pub use split::{split, ReadHalf, WriteHalf};
 pub use write_ext::AsyncWriteExt;
 
+pub use crate::{Interest, Ready};
 pub use std::io::{Error, ErrorKind, Result, SeekFrom};
+
+/// Unix-specific io: readiness for file descriptors the caller owns and does the I/O on.
+#[cfg(unix)]
+pub mod unix {
+    pub use crate::{AsyncFd, AsyncFdReadyGuard, AsyncFdReadyMutGuard, TryIoError};
+}
 
 /// The futures returned by the extension traits' methods.
 ///
