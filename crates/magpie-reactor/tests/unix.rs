@@ -86,6 +86,11 @@ fn connect_to_missing_path_fails() {
 fn pair_split_and_try_io() {
     block_on(async {
         let (mut a, b) = UnixStream::pair().unwrap();
+        let cred = a.peer_cred().unwrap();
+        // SAFETY: getuid has no preconditions.
+        assert_eq!(cred.uid(), unsafe { libc::getuid() });
+        #[cfg(target_os = "linux")]
+        assert_eq!(cred.pid(), Some(std::process::id() as i32));
         let (mut r, mut w) = a.split();
         b.writable().await.unwrap();
         assert_eq!(b.try_write(b"xy").unwrap(), 2);

@@ -6,6 +6,7 @@ mod listener;
 mod split;
 mod split_owned;
 mod stream;
+mod ucred;
 
 pub use datagram::UnixDatagram;
 pub use listener::UnixListener;
@@ -13,3 +14,4 @@ pub use split::{ReadHalf, WriteHalf};
 pub use split_owned::{OwnedReadHalf, OwnedWriteHalf, ReuniteError};
 pub use std::os::unix::net::SocketAddr;
 pub use stream::UnixStream;
+pub use ucred::UCred;

@@ -109,6 +109,11 @@ impl UnixStream {
         self.io.get_ref().peer_addr()
     }
 
+    /// The credentials of the process on the other end.
+    pub fn peer_cred(&self) -> io::Result<super::UCred> {
+        super::ucred::peer_cred(self.io.get_ref())
+    }
+
     /// Takes the pending `SO_ERROR`.
     pub fn take_error(&self) -> io::Result<Option<io::Error>> {
         self.io.get_ref().take_error()
