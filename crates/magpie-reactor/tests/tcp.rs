@@ -195,6 +195,39 @@ fn dropping_a_stream_while_waiting() {
 }
 
 #[test]
+fn accept_is_cancel_safe() {
+    let mut reactor = Reactor::new().unwrap();
+    support::block_on_with(&mut reactor, async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        // An accept that is polled, left pending, then dropped loses nothing.
+        {
+            let mut pending = Box::pin(listener.accept());
+            assert!(support::poll_once(&mut pending).is_pending());
+        }
+        let peer = std::thread::spawn(move || std::net::TcpStream::connect(addr).unwrap());
+        let (_s, from) = listener.accept().await.unwrap();
+        let client = peer.join().unwrap();
+        assert_eq!(from, client.local_addr().unwrap());
+    });
+}
+
+#[test]
+fn many_waiters_on_one_stream() {
+    block_on(async {
+        let (client, server) = pair().await;
+        // Several tasks await readiness of one stream through `&self` at once.
+        let waits = futures::future::join_all((0..5).map(|_| server.readable()));
+        let poke = async {
+            client.writable().await.unwrap();
+            client.try_write(b"!").unwrap();
+        };
+        let (results, ()) = join!(waits, poke);
+        assert!(results.into_iter().all(|r| r.is_ok()));
+    });
+}
+
+#[test]
 fn readiness_and_try_io() {
     block_on(async {
         let (client, server) = pair().await;
