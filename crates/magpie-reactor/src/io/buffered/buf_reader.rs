@@ -131,6 +131,7 @@ impl<R> BufReader<R> {
         self.state.buffer()
     }
 
+    #[inline]
     fn project(self: Pin<&mut Self>) -> (Pin<&mut R>, &mut ReadState) {
         // SAFETY: `inner` is structurally pinned: `BufReader` never moves it out while
         // pinned and has no `Drop` impl; `state` is never pinned.
@@ -142,6 +143,7 @@ impl<R> BufReader<R> {
 }
 
 impl<R: AsyncRead> AsyncRead for BufReader<R> {
+    #[inline]
     fn poll_read(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -164,6 +166,7 @@ impl<R: AsyncRead> AsyncRead for BufReader<R> {
 }
 
 impl<R: AsyncRead> AsyncBufRead for BufReader<R> {
+    #[inline]
     fn poll_fill_buf(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<&[u8]>> {
         let (inner, state) = self.project();
         if state.pos >= state.cap {
@@ -176,6 +179,7 @@ impl<R: AsyncRead> AsyncBufRead for BufReader<R> {
         Poll::Ready(Ok(state.buffer()))
     }
 
+    #[inline]
     fn consume(self: Pin<&mut Self>, amt: usize) {
         let state = self.project().1;
         state.pos = std::cmp::min(state.pos + amt, state.cap);

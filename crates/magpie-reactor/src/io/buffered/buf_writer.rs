@@ -59,6 +59,7 @@ enum SeekState {
 }
 
 impl WriteState {
+    #[inline]
     fn spare_capacity(&self) -> usize {
         self.buf.capacity() - self.buf.len()
     }
@@ -147,6 +148,7 @@ impl<W> BufWriter<W> {
         &self.state.buf
     }
 
+    #[inline]
     fn project(self: Pin<&mut Self>) -> (Pin<&mut W>, &mut WriteState) {
         // SAFETY: `inner` is structurally pinned: `BufWriter` never moves it out while
         // pinned and has no `Drop` impl; `state` is never pinned.
@@ -158,6 +160,7 @@ impl<W> BufWriter<W> {
 }
 
 impl<W: AsyncWrite> AsyncWrite for BufWriter<W> {
+    #[inline]
     fn poll_write(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,

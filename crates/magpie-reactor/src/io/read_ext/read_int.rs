@@ -83,6 +83,7 @@ macro_rules! read_number {
         impl<R: AsyncRead + Unpin> Future for $name<R> {
             type Output = io::Result<$ty>;
 
+            #[inline]
             fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<$ty>> {
                 let me = self.get_mut();
                 while (me.read as usize) < me.buf.len() {

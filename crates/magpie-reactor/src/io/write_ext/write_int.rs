@@ -31,6 +31,7 @@ macro_rules! write_number {
         impl<W: AsyncWrite + Unpin> Future for $name<W> {
             type Output = io::Result<()>;
 
+            #[inline]
             fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
                 let me = self.get_mut();
                 while (me.written as usize) < me.buf.len() {
