@@ -153,3 +153,70 @@ fn buf_stream_round_trip_through_duplex_like_cursor() {
         assert_eq!(s.into_inner().into_inner(), b"hello");
     });
 }
+
+#[test]
+fn buf_reader_seeks_through_a_slow_inner_seek() {
+    use io_support::SlowSeek;
+    use magpie_reactor::io::AsyncSeekExt;
+    use std::io::SeekFrom;
+    run(async {
+        let data: Vec<u8> = (0..=255).collect();
+        let mut r = BufReader::with_capacity(32, SlowSeek::new(data));
+        assert_eq!(r.read_u8().await.unwrap(), 0);
+        assert_eq!(r.stream_position().await.unwrap(), 1);
+        assert_eq!(r.seek(SeekFrom::Current(100)).await.unwrap(), 101);
+        assert_eq!(r.read_u8().await.unwrap(), 101);
+        assert_eq!(r.seek(SeekFrom::Start(7)).await.unwrap(), 7);
+        assert_eq!(r.read_u8().await.unwrap(), 7);
+        // Overflowing relative seek: two inner seeks (back over the buffer, then the offset),
+        // each of which takes a Pending first.
+        let before = r.get_ref().seeks;
+        let err = r.seek(SeekFrom::Current(i64::MIN)).await.unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+        assert_eq!(r.get_ref().seeks, before + 2);
+    });
+}
+
+#[test]
+fn buf_writer_seek_waits_for_flush_and_slow_seek() {
+    use io_support::SlowSeek;
+    use magpie_reactor::io::{AsyncSeek, AsyncSeekExt, AsyncWrite};
+    use std::io::SeekFrom;
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+
+    // A SlowSeek that can be written to (overwrites in place).
+    struct W(SlowSeek);
+    impl AsyncWrite for W {
+        fn poll_write(
+            self: Pin<&mut Self>,
+            _cx: &mut Context<'_>,
+            buf: &[u8],
+        ) -> Poll<io::Result<usize>> {
+            Poll::Ready(std::io::Write::write(&mut self.get_mut().0.inner, buf))
+        }
+        fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+            Poll::Ready(Ok(()))
+        }
+        fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+            Poll::Ready(Ok(()))
+        }
+    }
+    impl AsyncSeek for W {
+        fn start_seek(self: Pin<&mut Self>, pos: SeekFrom) -> io::Result<()> {
+            Pin::new(&mut self.get_mut().0).start_seek(pos)
+        }
+        fn poll_complete(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<u64>> {
+            Pin::new(&mut self.get_mut().0).poll_complete(cx)
+        }
+    }
+
+    run(async {
+        let mut w = BufWriter::new(W(SlowSeek::new(vec![b'.'; 8])));
+        w.write_all(b"ab").await.unwrap();
+        assert_eq!(w.seek(SeekFrom::End(-2)).await.unwrap(), 6);
+        w.write_all(b"yz").await.unwrap();
+        w.flush().await.unwrap();
+        assert_eq!(w.get_ref().0.inner.get_ref(), b"ab....yz");
+    });
+}

@@ -525,3 +525,46 @@ fn seek_rewind_and_stream_position() {
         assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
     });
 }
+
+// ---- broken readers ----
+
+#[test]
+#[should_panic(expected = "replaced the ReadBuf")]
+fn read_to_end_detects_a_swapped_read_buf() {
+    run(async {
+        let mut v = Vec::with_capacity(64);
+        let _ = io_support::Swapper.read_to_end(&mut v).await;
+    });
+}
+
+#[test]
+#[should_panic(expected = "replaced the ReadBuf")]
+fn take_detects_a_swapped_read_buf() {
+    run(async {
+        let mut buf = [0u8; 8];
+        let _ = io_support::Swapper.take(4).read(&mut buf).await;
+    });
+}
+
+#[test]
+fn read_to_end_into_preallocated_vector() {
+    run(async {
+        let data = noise(5000);
+        let mut v = Vec::with_capacity(1 << 16);
+        let ptr = v.as_ptr();
+        assert_eq!((&data[..]).read_to_end(&mut v).await.unwrap(), 5000);
+        assert_eq!(v, data);
+        assert_eq!(v.as_ptr(), ptr, "no reallocation with enough capacity");
+    });
+}
+
+#[test]
+fn read_exact_large_buffer() {
+    run(async {
+        let data = noise(3 << 20);
+        let mut r = Trickle::new(&data, 65_537, true);
+        let mut buf = vec![0u8; data.len()];
+        assert_eq!(r.read_exact(&mut buf).await.unwrap(), data.len());
+        assert_eq!(buf, data);
+    });
+}

@@ -185,3 +185,86 @@ pub fn noise(len: usize) -> Vec<u8> {
         })
         .collect()
 }
+
+/// A reader that breaks the `ReadBuf` contract by swapping in a buffer of its own.
+#[derive(Debug, Default)]
+pub struct Swapper;
+
+impl AsyncRead for Swapper {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let own: &'static mut [u8] = Box::leak(vec![7u8; 16].into_boxed_slice());
+        let mut replacement = ReadBuf::new(own);
+        replacement.advance(16);
+        // Lifetimes allow this: `ReadBuf<'static>` coerces to the caller's `ReadBuf<'_>`.
+        *buf = replacement;
+        Poll::Ready(Ok(()))
+    }
+}
+
+/// A seekable cursor whose seeks and reads each take one extra `Pending` poll.
+#[derive(Debug)]
+pub struct SlowSeek {
+    pub inner: io::Cursor<Vec<u8>>,
+    target: Option<io::SeekFrom>,
+    ready_next: bool,
+    pub seeks: usize,
+}
+
+impl SlowSeek {
+    pub fn new(data: Vec<u8>) -> SlowSeek {
+        SlowSeek {
+            inner: io::Cursor::new(data),
+            target: None,
+            ready_next: false,
+            seeks: 0,
+        }
+    }
+
+    fn gate(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        if !self.ready_next {
+            self.ready_next = true;
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        }
+        self.ready_next = false;
+        Poll::Ready(())
+    }
+}
+
+impl AsyncRead for SlowSeek {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let me = self.get_mut();
+        std::task::ready!(me.gate(cx));
+        Pin::new(&mut me.inner).poll_read(cx, buf)
+    }
+}
+
+impl magpie_reactor::io::AsyncSeek for SlowSeek {
+    fn start_seek(self: Pin<&mut Self>, position: io::SeekFrom) -> io::Result<()> {
+        let me = self.get_mut();
+        if me.target.is_some() {
+            return Err(io::Error::other("other seek in progress"));
+        }
+        me.target = Some(position);
+        Ok(())
+    }
+
+    fn poll_complete(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<u64>> {
+        let me = self.get_mut();
+        let Some(target) = me.target else {
+            return Poll::Ready(Ok(me.inner.position()));
+        };
+        std::task::ready!(me.gate(cx));
+        me.target = None;
+        me.seeks += 1;
+        Poll::Ready(io::Seek::seek(&mut me.inner, target))
+    }
+}
