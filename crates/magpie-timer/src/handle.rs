@@ -309,6 +309,12 @@ unsafe fn fire(entry: NonNull<Entry>) -> Option<Waker> {
     waker
 }
 
+// A panic cannot leave the shared state half-updated where another thread would observe it:
+// wheel edits are panic-free pointer writes and the shard locks do not poison. So, as with
+// tokio's handles, a `Handle` may cross `catch_unwind`.
+impl std::panic::UnwindSafe for Handle {}
+impl std::panic::RefUnwindSafe for Handle {}
+
 impl fmt::Debug for Handle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Handle")

@@ -351,3 +351,30 @@ fn enter_nests_and_restores() {
     assert!(magpie_timer::Handle::try_current().is_none());
     let _ = Poll::<()>::Pending;
 }
+
+struct CountWakes(std::sync::atomic::AtomicUsize);
+impl std::task::Wake for CountWakes {
+    fn wake(self: std::sync::Arc<Self>) {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+#[test]
+fn dropping_the_driver_without_shutdown_still_releases_timers() {
+    let driver = magpie_timer::Builder::new()
+        .shards(1)
+        .build(magpie_sched::park::Parker::new());
+    let handle = driver.handle();
+    let _g = handle.enter();
+    let wakes = std::sync::Arc::new(CountWakes(std::sync::atomic::AtomicUsize::new(0)));
+    let waker = std::task::Waker::from(wakes.clone());
+    let mut s = Box::pin(sleep(Duration::from_secs(60)));
+    assert!(s
+        .as_mut()
+        .poll(&mut std::task::Context::from_waker(&waker))
+        .is_pending());
+    drop(driver);
+    assert_eq!(wakes.0.load(std::sync::atomic::Ordering::SeqCst), 1);
+    assert!(handle.is_shutdown());
+    drop(s);
+}
