@@ -448,3 +448,29 @@ fn join_reads_one_writes_other() {
         assert_eq!(w, b"out!");
     });
 }
+
+#[test]
+fn copy_buf_spends_the_coop_budget() {
+    let wakes = Arc::new(CountWakes(AtomicUsize::new(0)));
+    let waker = Waker::from(wakes.clone());
+    let mut cx = Context::from_waker(&waker);
+    let mut src = BufReader::new(io::repeat(3));
+    let mut dst = Vec::new();
+    {
+        let mut fut = pin!(io::copy_buf(&mut src, &mut dst));
+        assert!(coop::budget(|| fut.as_mut().poll(&mut cx)).is_pending());
+    }
+    assert_eq!(wakes.0.load(Ordering::SeqCst), 1);
+    // One 8 KiB buffer per unit of budget at most.
+    assert!(dst.len() <= coop::BUDGET as usize * 8192, "{}", dst.len());
+    assert!(!dst.is_empty());
+}
+
+#[test]
+fn copy_bidirectional_over_endless_streams_yields() {
+    let mut cx = Context::from_waker(Waker::noop());
+    let mut a = io::join(io::repeat(1), io::sink());
+    let mut b = io::join(io::repeat(2), io::sink());
+    let mut fut = pin!(io::copy_bidirectional(&mut a, &mut b));
+    assert!(coop::budget(|| fut.as_mut().poll(&mut cx)).is_pending());
+}
