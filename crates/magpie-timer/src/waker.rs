@@ -105,3 +105,14 @@ impl WakerSlot {
         }
     }
 }
+
+/// Under loom, dropping the slot counts as a write of the waker cell, so a model in which
+/// the driver could still be taking the waker while the owner frees the entry fails.
+#[cfg(loom)]
+impl Drop for WakerSlot {
+    fn drop(&mut self) {
+        // SAFETY: `&mut self`: no other access can be in flight in a correct program,
+        // which is what loom checks here.
+        self.waker.with_mut(|slot| unsafe { (*slot).take() });
+    }
+}
