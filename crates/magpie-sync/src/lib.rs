@@ -4,7 +4,7 @@
 //! depend on no runtime: every primitive works on any executor (`futures::executor`,
 //! tokio, magpie). The facade re-exports it as `magpie::sync`.
 //!
-//! * locks and permits: [`Mutex`], [`Semaphore`];
+//! * locks and permits: [`Mutex`], [`RwLock`], [`Semaphore`];
 //! * events: [`Notify`];
 //! * channels: [`mpsc`], [`oneshot`].
 //!
@@ -25,6 +25,7 @@ pub mod mpsc;
 mod mutex;
 mod notify;
 pub mod oneshot;
+mod rwlock;
 mod semaphore;
 mod wake_list;
 
@@ -32,6 +33,10 @@ pub use mutex::{
     MappedMutexGuard, Mutex, MutexGuard, OwnedMappedMutexGuard, OwnedMutexGuard, TryLockError,
 };
 pub use notify::{Notified, Notify};
+pub use rwlock::{
+    OwnedRwLockMappedWriteGuard, OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock,
+    RwLockMappedWriteGuard, RwLockReadGuard, RwLockWriteGuard,
+};
 pub use semaphore::{
     AcquireError, OwnedSemaphorePermit, Semaphore, SemaphorePermit, TryAcquireError,
 };
