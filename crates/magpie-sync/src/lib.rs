@@ -6,7 +6,7 @@
 //!
 //! * locks and permits: [`Mutex`], [`RwLock`], [`Semaphore`];
 //! * events: [`Notify`];
-//! * channels: [`mpsc`], [`oneshot`].
+//! * channels: [`mpsc`], [`oneshot`], [`watch`].
 //!
 //! Waiting futures queue in intrusive lists (waiting allocates nothing), served first in,
 //! first out. A runtime plugs its cooperative budget, timer and "inside a runtime?" check in
@@ -28,6 +28,7 @@ pub mod oneshot;
 mod rwlock;
 mod semaphore;
 mod wake_list;
+pub mod watch;
 
 pub use mutex::{
     MappedMutexGuard, Mutex, MutexGuard, OwnedMappedMutexGuard, OwnedMutexGuard, TryLockError,
