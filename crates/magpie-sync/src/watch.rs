@@ -217,14 +217,15 @@ impl<T> Receiver<T> {
         let shared = &*self.shared;
         let seen = &mut self.version;
         loop {
-            let inner = shared.value.read();
-            let version = shared.version();
-            let has_changed = version != *seen;
-            *seen = version;
-            if f(&inner) {
-                return Ok(Ref { inner, has_changed });
+            {
+                let inner = shared.value.read();
+                let version = shared.version();
+                let has_changed = version != *seen;
+                *seen = version;
+                if f(&inner) {
+                    return Ok(Ref { inner, has_changed });
+                }
             }
-            drop(inner);
             // `Err` only when no unseen value is left, and the last one was just checked.
             shared.changed(seen).await?;
         }
