@@ -13,12 +13,15 @@
 //!
 //! With a paused clock that may auto-advance, step 2 instead polls the inner driver
 //! without sleeping and then jumps the clock to the deadline: an idle runtime runs its
-//! timers at once, as tokio's `start_paused` does.
+//! timers at once, as tokio's `start_paused` does. Unless the driver was unparked in the
+//! meantime: [`TimerUnpark`] (the driver's `Park::Unpark`) records every wake-up, and a
+//! park cut short by one leaves the clock alone, so a task woken from another thread (or a
+//! timer registered with an earlier deadline) is looked at before time jumps.
 
 use std::fmt;
 use std::time::Duration;
 
-use magpie_sched::park::Park;
+use magpie_sched::park::{Park, Unpark};
 
 use crate::handle::{Handle, Shared};
 use crate::loom::sync::Arc;
@@ -157,7 +160,11 @@ impl<P: Park> Timer<P> {
         let clock = &self.handle.shared.clock;
         if clock.can_auto_advance() {
             self.park.park_timeout(Duration::ZERO);
-            clock.auto_advance(duration);
+            // A wake-up during (or just before) the park means there is work to look at
+            // first; the clock advances on a later park if the runtime is still idle.
+            if !self.handle.shared.take_did_wake() {
+                clock.auto_advance(duration);
+            }
         } else {
             self.park.park_timeout(duration);
         }
@@ -165,10 +172,13 @@ impl<P: Park> Timer<P> {
 }
 
 impl<P: Park> Park for Timer<P> {
-    type Unpark = P::Unpark;
+    type Unpark = TimerUnpark<P::Unpark>;
 
-    fn unpark(&self) -> P::Unpark {
-        self.park.unpark()
+    fn unpark(&self) -> TimerUnpark<P::Unpark> {
+        TimerUnpark {
+            handle: self.handle.clone(),
+            _inner: std::marker::PhantomData,
+        }
     }
 
     fn park(&mut self) {
@@ -195,6 +205,37 @@ impl<P: Park> Drop for Timer<P> {
             self.did_shutdown = true;
             self.handle.shared.shutdown();
         }
+    }
+}
+
+/// Unparks a [`Timer`]: unparks the inner driver and records the wake-up, so a paused
+/// clock does not jump ahead on the park it cut short (the runtime has work to look at
+/// first). This is what tokio's time driver does with its `did_wake` flag.
+pub struct TimerUnpark<U> {
+    handle: Handle,
+    // The inner driver's unpark lives in the handle's shared state (registrations use it
+    // too), so `U` only names its type.
+    _inner: std::marker::PhantomData<fn() -> U>,
+}
+
+impl<U> Clone for TimerUnpark<U> {
+    fn clone(&self) -> Self {
+        TimerUnpark {
+            handle: self.handle.clone(),
+            _inner: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<U: Unpark> Unpark for TimerUnpark<U> {
+    fn unpark(&self) {
+        self.handle.shared.unpark_driver()
+    }
+}
+
+impl<U> fmt::Debug for TimerUnpark<U> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TimerUnpark").finish_non_exhaustive()
     }
 }
 

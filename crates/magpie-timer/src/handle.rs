@@ -51,6 +51,10 @@ pub(crate) struct Shared {
     /// due earlier must unpark it.
     next_wake: AtomicU64,
     unpark: Box<dyn Unpark>,
+    /// Set by every unpark of the driver: a paused clock does not auto-advance on a park
+    /// that was cut short by a wake-up (work arrived, or a timer was registered), as in
+    /// tokio.
+    did_wake: AtomicBool,
     is_shutdown: AtomicBool,
 }
 
@@ -116,6 +120,7 @@ impl Shared {
                 .collect(),
             next_wake: AtomicU64::new(AWAKE),
             unpark,
+            did_wake: AtomicBool::new(false),
             is_shutdown: AtomicBool::new(false),
         }
     }
@@ -219,7 +224,7 @@ impl Shared {
         if tick < self.next_wake.load(Ordering::SeqCst)
             && tick < self.next_wake.fetch_min(tick, Ordering::SeqCst)
         {
-            self.unpark.unpark();
+            self.unpark_driver();
         }
     }
 
@@ -238,7 +243,13 @@ impl Shared {
     }
 
     pub(crate) fn unpark_driver(&self) {
+        self.did_wake.store(true, Ordering::SeqCst);
         self.unpark.unpark();
+    }
+
+    /// Whether the driver was unparked since the last call.
+    pub(crate) fn take_did_wake(&self) -> bool {
+        self.did_wake.swap(false, Ordering::SeqCst)
     }
 
     /// The earliest tick at which any shard has work.

@@ -66,7 +66,7 @@ mod timeout;
 mod waker;
 mod wheel;
 
-pub use driver::{Builder, Timer};
+pub use driver::{Builder, Timer, TimerUnpark};
 pub use handle::{AutoAdvanceInhibit, EnterGuard, Handle};
 pub use instant::Instant;
 pub use interval::{interval, interval_at, Interval, MissedTickBehavior};

@@ -76,6 +76,26 @@ fn auto_advance_jumps_to_the_next_deadline_only_when_idle() {
 }
 
 #[test]
+fn a_wake_up_during_the_park_defers_auto_advance() {
+    let mut driver = paused();
+    let handle = driver.handle();
+    let start = handle.now();
+    let _g = handle.enter();
+    let mut s = Box::pin(sleep(Duration::from_secs(5)));
+    assert!(poll_once(s.as_mut()).is_pending());
+    // Work arrived (a task was woken) just as the runtime went to park: the park returns
+    // without jumping the clock, so the woken task runs at the current time.
+    magpie_sched::park::Unpark::unpark(&driver.unpark());
+    driver.park();
+    assert_eq!(handle.now(), start);
+    assert!(!s.is_elapsed());
+    while !s.is_elapsed() {
+        driver.park();
+    }
+    assert_eq!(handle.now(), start + Duration::from_secs(5));
+}
+
+#[test]
 fn inhibited_auto_advance_waits_in_real_time() {
     let mut driver = paused();
     let handle = driver.handle();
