@@ -33,6 +33,30 @@ use crate::loom::sync::Arc;
 /// then fires every due timer, waking the wakers outside the shard locks. With a paused
 /// clock that may auto-advance it polls `P` without sleeping and jumps the clock to the
 /// deadline instead.
+///
+/// # Examples
+///
+/// A runtime builds one over its inner driver and enters its handle on every thread; by
+/// hand, on a paused clock:
+///
+/// ```
+/// use std::future::Future;
+/// use std::task::{Context, Waker};
+/// use magpie_sched::park::{Park, Parker};
+/// use magpie_timer::{sleep, Builder, Duration};
+///
+/// let mut timer = Builder::new().shards(1).start_paused(true).build(Parker::new());
+/// let handle = timer.handle();
+/// let _guard = handle.enter();
+/// let start = handle.now();
+///
+/// let mut nap = Box::pin(sleep(Duration::from_secs(60)));
+/// assert!(nap.as_mut().poll(&mut Context::from_waker(Waker::noop())).is_pending());
+/// while !nap.is_elapsed() {
+///     timer.park(); // idle: the paused clock jumps to the next deadline
+/// }
+/// assert_eq!(handle.now() - start, Duration::from_secs(60));
+/// ```
 pub struct Timer<P: Park> {
     park: P,
     handle: Handle,
