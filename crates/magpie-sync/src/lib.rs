@@ -6,7 +6,7 @@
 //!
 //! * locks and permits: [`Mutex`], [`RwLock`], [`Semaphore`];
 //! * events: [`Notify`];
-//! * channels: [`mpsc`], [`oneshot`], [`watch`].
+//! * channels: [`mpsc`], [`oneshot`], [`broadcast`], [`watch`].
 //!
 //! Waiting futures queue in intrusive lists (waiting allocates nothing), served first in,
 //! first out. A runtime plugs its cooperative budget, timer and "inside a runtime?" check in
@@ -18,6 +18,7 @@
 
 mod batch_semaphore;
 mod block;
+pub mod broadcast;
 pub mod hooks;
 mod linked_list;
 mod loom;
