@@ -75,13 +75,19 @@ impl Level {
         let slot_span = 1u64 << shift;
         let level_span = slot_span << SLOT_BITS;
         let now_slot = (elapsed >> shift) & SLOT_MASK;
-        let distance = self.occupied.rotate_right(now_slot as u32).trailing_zeros() as u64;
-        let slot = (now_slot + distance) & SLOT_MASK;
+        // Search from the slot after the current one: the current slot is never occupied
+        // below the top level (its start has passed, so it was handled), and at the top
+        // level it holds only deadlines one or more whole turns away, which must come
+        // after every other slot.
+        let from = (now_slot + 1) & SLOT_MASK;
+        let distance = self.occupied.rotate_right(from as u32).trailing_zeros() as u64;
+        let slot = (from + distance) & SLOT_MASK;
         let level_start = elapsed & !(level_span - 1);
         let mut deadline = level_start + slot * slot_span;
-        if deadline <= elapsed {
-            // Only the top level wraps: it holds entries beyond the wheel's span, filed in
-            // the slot their deadline will have one turn later.
+        if slot <= now_slot {
+            // Only the top level wraps: it holds deadlines beyond the wheel's span, filed
+            // in the slot they will have one (or more) turns later; cascading such a slot
+            // early just files its entries again.
             deadline += level_span;
         }
         Some(Expiration {

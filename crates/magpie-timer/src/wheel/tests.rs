@@ -194,3 +194,88 @@ fn pop_any_empties_the_wheel() {
     assert_eq!(n, 5);
     assert_eq!(wheel.next_expiration(), None);
 }
+
+#[test]
+fn far_deadlines_from_odd_starting_points_fire_on_time() {
+    let mut rng = XorShift(7);
+    for round in 0..300 {
+        let es = entries(8);
+        let mut wheel = Wheel::new();
+        // Move the wheel's time to an arbitrary point, sometimes just below a boundary of
+        // the top level.
+        let start = if round % 2 == 0 {
+            rng.next() % (WHEEL_SPAN * 3)
+        } else {
+            WHEEL_SPAN * (1 + rng.next() % 3) - 1 - rng.next() % 100
+        };
+        assert!(drain(&mut wheel, start).is_empty());
+        let mut expected = Vec::new();
+        for e in &es {
+            let d = start + 1 + rng.next() % (WHEEL_SPAN * 4);
+            // SAFETY: entries outlive the wheel use and are linked nowhere.
+            assert!(unsafe { wheel.insert(ptr(e), d) });
+            expected.push(d);
+        }
+        expected.sort_unstable();
+        let mut fired = Vec::new();
+        while let Some(next) = wheel.next_expiration() {
+            let batch = drain(&mut wheel, next);
+            assert!(
+                batch.iter().all(|&w| w == next),
+                "{batch:?} at {next}, round {round} start {start} expected {expected:?}"
+            );
+            fired.extend(batch);
+        }
+        assert_eq!(fired, expected, "round {round} from {start}");
+    }
+}
+
+#[test]
+fn random_timeline_against_a_model() {
+    // Random inserts (near and far), removals and time jumps (small and huge); after each
+    // drain, exactly the live entries due by then have fired.
+    let mut rng = XorShift(0xABCD_EF01);
+    let es = entries(64);
+    let mut live: Vec<Option<u64>> = vec![None; es.len()];
+    let mut wheel = Wheel::new();
+    let mut now = 0u64;
+    for _ in 0..20_000 {
+        match rng.next() % 10 {
+            0..=4 => {
+                let i = (rng.next() % es.len() as u64) as usize;
+                if live[i].is_none() {
+                    let span =
+                        [64, 4096, 1 << 20, WHEEL_SPAN, WHEEL_SPAN * 3][rng.next() as usize % 5];
+                    let when = now + 1 + rng.next() % span;
+                    // SAFETY: entries outlive the wheel use; `i` is linked nowhere.
+                    assert!(unsafe { wheel.insert(ptr(&es[i]), when) });
+                    live[i] = Some(when);
+                }
+            }
+            5 | 6 => {
+                let i = (rng.next() % es.len() as u64) as usize;
+                if live[i].take().is_some() {
+                    // SAFETY: `i` is linked in this wheel.
+                    unsafe { wheel.remove(ptr(&es[i])) };
+                }
+            }
+            _ => {
+                let step = [1, 63, 5000, 1 << 25, WHEEL_SPAN / 2][rng.next() as usize % 5];
+                now += rng.next() % step;
+                while let Some(e) = wheel.poll(now) {
+                    let i = es.iter().position(|x| ptr(x) == e).unwrap();
+                    let when = live[i].take().expect("a removed entry fired");
+                    assert!(when <= now, "fired early: {when} at {now}");
+                }
+                for w in live.iter().flatten() {
+                    assert!(*w > now, "entry due at {w} did not fire by {now}");
+                }
+                if let Some(next) = wheel.next_expiration() {
+                    assert!(next > now);
+                    let earliest = live.iter().flatten().min().unwrap();
+                    assert!(next <= *earliest, "next {next} after due {earliest}");
+                }
+            }
+        }
+    }
+}
