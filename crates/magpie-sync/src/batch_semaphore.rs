@@ -129,6 +129,22 @@ impl RawSemaphore {
         }
     }
 
+    /// A closed semaphore with no permits (an already initialised `OnceCell`).
+    pub(crate) fn new_closed() -> RawSemaphore {
+        RawSemaphore {
+            state: AtomicUsize::new(CLOSED),
+            waiters: Mutex::new(LinkedList::new()),
+        }
+    }
+
+    #[cfg(not(loom))]
+    pub(crate) const fn const_new_closed() -> RawSemaphore {
+        RawSemaphore {
+            state: AtomicUsize::new(CLOSED),
+            waiters: Mutex::new(LinkedList::new()),
+        }
+    }
+
     pub(crate) fn available_permits(&self) -> usize {
         self.state.load(Acquire) >> SHIFT
     }

@@ -5,7 +5,7 @@
 //! tokio, magpie). The facade re-exports it as `magpie::sync`.
 //!
 //! * locks and permits: [`Mutex`], [`RwLock`], [`Semaphore`];
-//! * events: [`Notify`];
+//! * events and cells: [`Notify`], [`Barrier`], [`OnceCell`];
 //! * channels: [`mpsc`], [`oneshot`], [`broadcast`], [`watch`].
 //!
 //! Waiting futures queue in intrusive lists (waiting allocates nothing), served first in,
@@ -16,6 +16,7 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
+mod barrier;
 mod batch_semaphore;
 mod block;
 pub mod broadcast;
@@ -25,16 +26,19 @@ mod loom;
 pub mod mpsc;
 mod mutex;
 mod notify;
+mod once_cell;
 pub mod oneshot;
 mod rwlock;
 mod semaphore;
 mod wake_list;
 pub mod watch;
 
+pub use barrier::{Barrier, BarrierWaitResult};
 pub use mutex::{
     MappedMutexGuard, Mutex, MutexGuard, OwnedMappedMutexGuard, OwnedMutexGuard, TryLockError,
 };
 pub use notify::{Notified, Notify};
+pub use once_cell::{OnceCell, SetError};
 pub use rwlock::{
     OwnedRwLockMappedWriteGuard, OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock,
     RwLockMappedWriteGuard, RwLockReadGuard, RwLockWriteGuard,
