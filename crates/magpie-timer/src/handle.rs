@@ -183,23 +183,22 @@ impl Shared {
         let mut wheel = self.lock(shard);
         // SAFETY: the entry is linked in this shard's wheel or nowhere; we hold the lock.
         unsafe { wheel.remove(entry) };
-        if self.is_shutdown() {
-            e.state.store(FIRED, Ordering::Release);
-            return;
-        }
-        e.state.store(tick, Ordering::Release);
-        // SAFETY: unlinked above; the owner's contract keeps it alive while linked.
-        if unsafe { wheel.insert(entry, tick) } {
-            drop(wheel);
-            self.wake_driver_for(tick);
-        } else {
-            e.state.store(FIRING, Ordering::Release);
-            let waker = e.waker.take();
-            e.state.store(FIRED, Ordering::Release);
-            drop(wheel);
-            if let Some(waker) = waker {
-                waker.wake();
+        // After shutdown the entry is released at once (its next poll panics, saying why);
+        // otherwise it is filed again, or fires at once if the new deadline has passed.
+        if !self.is_shutdown() {
+            e.state.store(tick, Ordering::Release);
+            // SAFETY: unlinked above; the owner's contract keeps it alive while linked.
+            if unsafe { wheel.insert(entry, tick) } {
+                drop(wheel);
+                self.wake_driver_for(tick);
+                return;
             }
+        }
+        // SAFETY: the entry is alive and unlinked, and we hold its shard lock.
+        let waker = unsafe { fire(entry) };
+        drop(wheel);
+        if let Some(waker) = waker {
+            waker.wake();
         }
     }
 

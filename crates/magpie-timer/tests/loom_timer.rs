@@ -153,3 +153,45 @@ fn registration_wakes_a_driver_parked_without_deadline() {
         drop(driver);
     });
 }
+
+#[test]
+fn cancel_and_reset_race_shutdown() {
+    // Shutdown drains every shard from the driver thread while the owners of two timers
+    // cancel one and reset the other.
+    loom::model(|| {
+        let mut driver = paused_driver();
+        let handle = driver.handle();
+        let (_count_a, waker_a) = counting_waker();
+        let (count_b, waker_b) = counting_waker();
+        let (mut a, mut b) = {
+            let _g = handle.enter();
+            (
+                Box::pin(sleep(Duration::from_millis(5))),
+                Box::pin(sleep(Duration::from_millis(7))),
+            )
+        };
+        assert!(a
+            .as_mut()
+            .poll(&mut Context::from_waker(&waker_a))
+            .is_pending());
+        assert!(b
+            .as_mut()
+            .poll(&mut Context::from_waker(&waker_b))
+            .is_pending());
+        let driver_thread = thread::spawn(move || {
+            driver.shutdown();
+            driver
+        });
+        drop(a);
+        let to = b.deadline() + Duration::from_millis(100);
+        b.as_mut().reset(to);
+        let driver = driver_thread.join().unwrap();
+        assert!(handle.is_shutdown());
+        // Drained before its reset, reset after the shutdown began, or reset first and
+        // drained after: in every order its waiter is woken (and its next poll would
+        // report the shutdown), and it is off the wheel.
+        assert_eq!(count_b.0.load(Ordering::SeqCst), 1);
+        drop(b);
+        drop(driver);
+    });
+}
