@@ -1,0 +1,170 @@
+//! The runtime hooks: coop budget, timer for `send_timeout`, and the "inside a runtime"
+//! check. Hooks are process-wide, so they live in this separate test binary, and each
+//! reads thread-local state so the tests here do not disturb each other.
+#![cfg(not(loom))]
+
+mod common;
+
+use std::cell::Cell;
+use std::sync::Once;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use common::{run, Task};
+use magpie_sync::hooks::{self, CoopHooks, Sleep};
+use magpie_sync::mpsc::{self, error::SendTimeoutError};
+
+thread_local! {
+    static IN_RUNTIME: Cell<bool> = const { Cell::new(false) };
+    static BUDGET: Cell<Option<u32>> = const { Cell::new(None) };
+}
+
+fn poll_proceed(cx: &mut Context<'_>) -> Poll<()> {
+    BUDGET.with(|b| match b.get() {
+        None => Poll::Ready(()),
+        Some(0) => {
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+        Some(n) => {
+            b.set(Some(n - 1));
+            Poll::Ready(())
+        }
+    })
+}
+
+fn restore() {
+    BUDGET.with(|b| b.set(b.get().map(|n| n + 1)));
+}
+
+fn sleep(d: Duration) -> Sleep {
+    // Zero-length sleeps finish at once; others never do (no wall clock in tests).
+    if d.is_zero() {
+        Box::pin(async {})
+    } else {
+        Box::pin(std::future::pending())
+    }
+}
+
+fn install() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        hooks::set_coop_hooks(CoopHooks {
+            poll_proceed,
+            restore,
+        });
+        hooks::set_runtime_check(|| IN_RUNTIME.with(Cell::get));
+        hooks::set_sleep_hook(sleep);
+    });
+}
+
+#[test]
+fn blocking_recv_inside_runtime_panics() {
+    install();
+    let (_tx, mut rx) = mpsc::channel::<u8>(1);
+    IN_RUNTIME.with(|c| c.set(true));
+    let err =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| rx.blocking_recv())).unwrap_err();
+    IN_RUNTIME.with(|c| c.set(false));
+    let msg = err.downcast_ref::<String>().cloned().unwrap_or_else(|| {
+        err.downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .unwrap_or_default()
+    });
+    assert!(
+        msg.starts_with("Cannot block the current thread from within a runtime."),
+        "{msg}"
+    );
+}
+
+#[test]
+fn every_blocking_method_checks() {
+    install();
+    IN_RUNTIME.with(|c| c.set(true));
+    let checks: Vec<Box<dyn FnOnce()>> = vec![
+        Box::new(|| {
+            let (tx, _rx) = mpsc::channel::<u8>(1);
+            let _ = tx.blocking_send(1);
+        }),
+        Box::new(|| {
+            let (_tx, mut rx) = mpsc::unbounded_channel::<u8>();
+            let _ = rx.blocking_recv();
+        }),
+        Box::new(|| {
+            let (tx, rx) = magpie_sync::oneshot::channel::<u8>();
+            tx.send(1).unwrap();
+            let _ = rx.blocking_recv();
+        }),
+        Box::new(|| {
+            let m = magpie_sync::Mutex::new(0);
+            let _ = m.blocking_lock();
+        }),
+        Box::new(|| {
+            let l = magpie_sync::RwLock::new(0);
+            let _ = l.blocking_read();
+        }),
+    ];
+    for check in checks {
+        assert!(std::panic::catch_unwind(std::panic::AssertUnwindSafe(check)).is_err());
+    }
+    IN_RUNTIME.with(|c| c.set(false));
+    // outside a runtime the same calls work
+    let m = magpie_sync::Mutex::new(0);
+    *m.blocking_lock() += 1;
+}
+
+#[test]
+fn recv_spends_budget_and_yields() {
+    install();
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    for i in 0..10 {
+        tx.send(i).unwrap();
+    }
+    BUDGET.with(|b| b.set(Some(3)));
+    let mut got = 0;
+    let mut t = Task::new(async {
+        loop {
+            rx.recv().await;
+            got += 1;
+        }
+    });
+    t.pending();
+    assert!(t.is_woken(), "budget exhaustion wakes the task to yield");
+    drop(t);
+    assert_eq!(got, 3);
+    BUDGET.with(|b| b.set(None));
+}
+
+#[test]
+fn pending_operation_gives_budget_back() {
+    install();
+    let (_tx, mut rx) = mpsc::channel::<u8>(1);
+    BUDGET.with(|b| b.set(Some(1)));
+    {
+        let mut t = Task::new(rx.recv());
+        t.pending();
+        t.pending();
+    }
+    assert_eq!(BUDGET.with(Cell::get), Some(1));
+    BUDGET.with(|b| b.set(None));
+}
+
+#[test]
+fn send_timeout_uses_the_timer() {
+    install();
+    run(async {
+        let (tx, mut rx) = mpsc::channel(1);
+        tx.send_timeout(1, Duration::ZERO).await.unwrap();
+        // full: the zero-length timer fires first
+        match tx.send_timeout(2, Duration::ZERO).await {
+            Err(SendTimeoutError::Timeout(2)) => {}
+            other => panic!("expected a timeout, got {other:?}"),
+        }
+        assert_eq!(rx.recv().await, Some(1));
+        drop(rx);
+        match tx.send_timeout(3, Duration::from_secs(1)).await {
+            Err(SendTimeoutError::Closed(3)) => {}
+            other => panic!("expected closed, got {other:?}"),
+        }
+    });
+}
