@@ -41,10 +41,18 @@
 //! ([`Builder::start_paused`]) behave as tokio's: a paused runtime that goes idle jumps its
 //! clock to the next deadline instead of sleeping.
 //!
-//! # Entering
+//! # Runtime integration
 //!
-//! `sleep` and friends find the driver through a thread-local current [`Handle`], set by
-//! [`Handle::enter`] (the runtime does this on every thread it runs and in `block_on`).
+//! - Build the driver over the inner one: `Builder::new().shards(workers)
+//!   .pausable(is_current_thread).start_paused(..).build(inner)`, then box it
+//!   (`magpie_sched::park::boxed`) for the scheduler.
+//! - `sleep` and friends find the driver through a thread-local current [`Handle`]: enter
+//!   [`Handle::enter`] on every runtime thread and in every `block_on`/`enter`; on a
+//!   runtime built without timers, enter [`Handle::enter_disabled`] instead so misuse
+//!   names `enable_time`.
+//! - Hold a [`Handle::inhibit_auto_advance`] guard while a `spawn_blocking` task runs.
+//! - `Park::shutdown` on the driver releases every timer; polling one afterwards panics
+//!   with a message saying the runtime is shutting down.
 
 #![warn(missing_docs, rust_2018_idioms, unreachable_pub)]
 #![deny(unsafe_op_in_unsafe_fn)]
