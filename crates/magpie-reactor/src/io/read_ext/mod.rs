@@ -23,7 +23,7 @@ pub use take::Take;
 use super::AsyncRead;
 
 macro_rules! read_number_methods {
-    ($($(#[$attr:meta])* $name:ident -> $fut:ident, $ty:ty;)*) => {$(
+    ($cancel:literal; $($(#[$attr:meta])* $name:ident -> $fut:ident, $ty:ty;)*) => {$(
         $(#[$attr])*
         ///
         /// # Errors
@@ -33,8 +33,7 @@ macro_rules! read_number_methods {
         ///
         /// # Cancel safety
         ///
-        /// This method is not cancellation safe: bytes of the number already read are lost
-        /// if the future is dropped.
+        #[doc = $cancel]
         fn $name(&mut self) -> $fut<&mut Self>
         where
             Self: Unpin,
@@ -126,10 +125,18 @@ pub trait AsyncReadExt: AsyncRead {
     }
 
     read_number_methods! {
+        "This method is cancel safe: it reads one byte in a single read, so if it is used as \
+         the event in a `select!` statement and some other branch completes first, no data \
+         was read.";
         /// Reads an unsigned 8 bit integer from the underlying reader.
         read_u8 -> ReadU8, u8;
         /// Reads a signed 8 bit integer from the underlying reader.
         read_i8 -> ReadI8, i8;
+    }
+
+    read_number_methods! {
+        "This method is not cancellation safe: if the future is dropped after part of the \
+         number was read, those bytes are lost.";
         /// Reads an unsigned 16-bit integer in big-endian order from the underlying reader.
         read_u16 -> ReadU16, u16;
         /// Reads a signed 16-bit integer in big-endian order from the underlying reader.

@@ -16,7 +16,7 @@ use super::AsyncWrite;
 use std::io::IoSlice;
 
 macro_rules! write_number_methods {
-    ($($(#[$attr:meta])* $name:ident($ty:ty) -> $fut:ident;)*) => {$(
+    ($cancel:literal; $($(#[$attr:meta])* $name:ident($ty:ty) -> $fut:ident;)*) => {$(
         $(#[$attr])*
         ///
         /// # Errors
@@ -26,8 +26,7 @@ macro_rules! write_number_methods {
         ///
         /// # Cancel safety
         ///
-        /// This method is not cancellation safe: if the future is dropped, part of the number
-        /// may have been written.
+        #[doc = $cancel]
         fn $name(&mut self, n: $ty) -> $fut<&mut Self>
         where
             Self: Unpin,
@@ -132,10 +131,18 @@ pub trait AsyncWriteExt: AsyncWrite {
     }
 
     write_number_methods! {
+        "This method is cancel safe: it writes one byte in a single write, so if it is used \
+         as the event in a `select!` statement and some other branch completes first, no \
+         data was written.";
         /// Writes an unsigned 8-bit integer to the underlying writer.
         write_u8(u8) -> WriteU8;
         /// Writes a signed 8-bit integer to the underlying writer.
         write_i8(i8) -> WriteI8;
+    }
+
+    write_number_methods! {
+        "This method is not cancellation safe: if the future is dropped, part of the number \
+         may have been written.";
         /// Writes an unsigned 16-bit integer in big-endian order to the underlying writer.
         write_u16(u16) -> WriteU16;
         /// Writes a signed 16-bit integer in big-endian order to the underlying writer.
