@@ -5,7 +5,7 @@
 //! tokio, magpie). The facade re-exports it as `magpie::sync`.
 //!
 //! * locks and permits: [`Mutex`], [`RwLock`], [`Semaphore`];
-//! * events and cells: [`Notify`], [`Barrier`], [`OnceCell`];
+//! * events and cells: [`Notify`], [`Barrier`], [`OnceCell`], [`SetOnce`];
 //! * channels: [`mpsc`], [`oneshot`], [`broadcast`], [`watch`].
 //!
 //! Waiting futures queue in intrusive lists (waiting allocates nothing), served first in,
@@ -30,6 +30,7 @@ mod once_cell;
 pub mod oneshot;
 mod rwlock;
 mod semaphore;
+mod set_once;
 mod wake_list;
 pub mod watch;
 
@@ -46,3 +47,4 @@ pub use rwlock::{
 pub use semaphore::{
     AcquireError, OwnedSemaphorePermit, Semaphore, SemaphorePermit, TryAcquireError,
 };
+pub use set_once::{SetOnce, SetOnceError};

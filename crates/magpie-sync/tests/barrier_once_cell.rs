@@ -201,3 +201,28 @@ fn once_cell_threads() {
     assert!(vals.iter().all(|v| *v == vals[0]));
     assert_eq!(runs.load(Ordering::SeqCst), 1);
 }
+
+#[test]
+fn set_once_wait_and_set() {
+    use magpie_sync::{SetOnce, SetOnceError};
+    let c = Arc::new(SetOnce::new());
+    let c1 = c.clone();
+    let mut waiter = Task::new(async move { *c1.wait().await });
+    waiter.pending();
+    assert!(!c.initialized());
+    c.set(4).unwrap();
+    assert!(waiter.is_woken());
+    assert_eq!(waiter.ready(), 4);
+    assert_eq!(c.set(5), Err(SetOnceError(5)));
+    assert_eq!(c.get(), Some(&4));
+    static S: SetOnce<u8> = SetOnce::const_new();
+    assert!(S.get().is_none());
+    static T: SetOnce<u8> = SetOnce::const_new_with(1);
+    assert_eq!(run(T.wait()), &1);
+    let s = SetOnce::from(String::from("x"));
+    assert_eq!(format!("{:?}", s), "SetOnce { value: Some(\"x\") }");
+    assert_eq!(s.clone(), s);
+    assert_eq!(s.into_inner().as_deref(), Some("x"));
+    assert_eq!(SetOnce::<u8>::default().into_inner(), None);
+    assert_eq!(SetOnceError(1).to_string(), "SetOnceError");
+}
