@@ -16,6 +16,7 @@ use std::task::{ready, Context, Poll, Waker};
 
 use crate::linked_list::{Link, LinkedList, Pointers};
 use crate::loom::cell::UnsafeCell;
+use crate::loom::sync::atomic::{AtomicUsize, Ordering::*};
 use crate::loom::sync::{Arc, Mutex, MutexGuard};
 use crate::notify::Notify;
 use crate::wake_list::WakeList;
@@ -109,7 +110,8 @@ struct Tail<T> {
 struct Shared<T> {
     tail: Mutex<Tail<T>>,
     mask: usize,
-    tx_cnt: crate::loom::sync::atomic::AtomicUsize,
+    tx_cnt: AtomicUsize,
+    weak_cnt: AtomicUsize,
     /// Senders waiting for every receiver to go.
     notify_closed: Notify,
 }
@@ -137,6 +139,12 @@ unsafe impl Sync for Waiter {}
 
 /// Sends values to every receiver; clone it for more producers.
 pub struct Sender<T> {
+    shared: Arc<Shared<T>>,
+}
+
+/// A sender that does not keep the channel open; [`upgrade`](WeakSender::upgrade) it to
+/// send.
+pub struct WeakSender<T> {
     shared: Arc<Shared<T>>,
 }
 
@@ -240,7 +248,8 @@ impl<T> Sender<T> {
                     waiters: LinkedList::new(),
                 }),
                 mask: cap - 1,
-                tx_cnt: crate::loom::sync::atomic::AtomicUsize::new(1),
+                tx_cnt: AtomicUsize::new(1),
+                weak_cnt: AtomicUsize::new(0),
                 notify_closed: Notify::new(),
             }),
         }
@@ -310,6 +319,24 @@ impl<T> Sender<T> {
         Arc::ptr_eq(&self.shared, &other.shared)
     }
 
+    /// Makes a [`WeakSender`] that does not keep the channel open.
+    pub fn downgrade(&self) -> WeakSender<T> {
+        self.shared.weak_cnt.fetch_add(1, Relaxed);
+        WeakSender {
+            shared: self.shared.clone(),
+        }
+    }
+
+    /// Returns the number of live `Sender`s.
+    pub fn strong_count(&self) -> usize {
+        self.shared.tx_cnt.load(Acquire)
+    }
+
+    /// Returns the number of live `WeakSender`s.
+    pub fn weak_count(&self) -> usize {
+        self.shared.weak_cnt.load(Acquire)
+    }
+
     /// Waits until there is no receiver.
     ///
     /// # Cancel safety
@@ -347,11 +374,64 @@ fn wake_all<T>(mut tail: MutexGuard<'_, Tail<T>>) {
     wakers.wake_all();
 }
 
+impl<T> WeakSender<T> {
+    /// Returns a [`Sender`] unless every sender is already gone.
+    pub fn upgrade(&self) -> Option<Sender<T>> {
+        let mut n = self.shared.tx_cnt.load(Relaxed);
+        loop {
+            if n == 0 {
+                return None;
+            }
+            match self
+                .shared
+                .tx_cnt
+                .compare_exchange_weak(n, n + 1, AcqRel, Relaxed)
+            {
+                Ok(_) => {
+                    return Some(Sender {
+                        shared: self.shared.clone(),
+                    })
+                }
+                Err(actual) => n = actual,
+            }
+        }
+    }
+
+    /// Returns the number of live `Sender`s.
+    pub fn strong_count(&self) -> usize {
+        self.shared.tx_cnt.load(Acquire)
+    }
+
+    /// Returns the number of live `WeakSender`s.
+    pub fn weak_count(&self) -> usize {
+        self.shared.weak_cnt.load(Acquire)
+    }
+}
+
+impl<T> Clone for WeakSender<T> {
+    fn clone(&self) -> Self {
+        self.shared.weak_cnt.fetch_add(1, Relaxed);
+        WeakSender {
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+impl<T> Drop for WeakSender<T> {
+    fn drop(&mut self) {
+        self.shared.weak_cnt.fetch_sub(1, Relaxed);
+    }
+}
+
+impl<T> fmt::Debug for WeakSender<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WeakSender").finish_non_exhaustive()
+    }
+}
+
 impl<T> Clone for Sender<T> {
     fn clone(&self) -> Self {
-        self.shared
-            .tx_cnt
-            .fetch_add(1, crate::loom::sync::atomic::Ordering::Relaxed);
+        self.shared.tx_cnt.fetch_add(1, Relaxed);
         Sender {
             shared: self.shared.clone(),
         }
@@ -360,12 +440,7 @@ impl<T> Clone for Sender<T> {
 
 impl<T> Drop for Sender<T> {
     fn drop(&mut self) {
-        if self
-            .shared
-            .tx_cnt
-            .fetch_sub(1, crate::loom::sync::atomic::Ordering::AcqRel)
-            == 1
-        {
+        if self.shared.tx_cnt.fetch_sub(1, AcqRel) == 1 {
             let mut tail = self.shared.tail.lock();
             tail.closed = true;
             wake_all(tail);
@@ -447,9 +522,7 @@ impl<T> Receiver<T> {
 
     /// Returns the number of live senders.
     pub fn sender_strong_count(&self) -> usize {
-        self.shared
-            .tx_cnt
-            .load(crate::loom::sync::atomic::Ordering::Acquire)
+        self.shared.tx_cnt.load(Acquire)
     }
 }
 

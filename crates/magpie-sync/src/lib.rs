@@ -34,6 +34,11 @@ mod set_once;
 mod wake_list;
 pub mod watch;
 
+/// Named futures of this module, at tokio's `sync::futures` path.
+pub mod futures {
+    pub use crate::notify::Notified;
+}
+
 pub use barrier::{Barrier, BarrierWaitResult};
 pub use mutex::{
     MappedMutexGuard, Mutex, MutexGuard, OwnedMappedMutexGuard, OwnedMutexGuard, TryLockError,

@@ -213,3 +213,21 @@ fn threads_fan_out() {
         assert_eq!(h.join().unwrap(), 999 * 1000 / 2);
     }
 }
+
+#[test]
+fn weak_senders() {
+    let (tx, mut rx) = broadcast::channel::<u8>(2);
+    let weak = tx.downgrade();
+    assert_eq!(tx.weak_count(), 1);
+    assert_eq!(weak.strong_count(), 1);
+    let weak2 = weak.clone();
+    let tx2 = weak.upgrade().unwrap();
+    assert_eq!(tx.strong_count(), 2);
+    tx2.send(1).unwrap();
+    drop(tx2);
+    drop(tx);
+    assert!(weak.upgrade().is_none());
+    assert_eq!(weak2.weak_count(), 2);
+    assert_eq!(rx.try_recv(), Ok(1));
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Closed));
+}
