@@ -107,12 +107,13 @@ fn read_to_string_valid_invalid_and_error() {
         assert_eq!(err.kind(), io::ErrorKind::InvalidData);
         assert_eq!(s, "keep");
 
-        // An I/O error keeps the valid data read so far (as tokio does).
-        let mut s = String::new();
-        let mut r = Trickle::new(b"part", 3, false);
+        // An I/O error leaves the original contents (as tokio does).
+        let mut s = String::from("abc");
+        let mut r = Trickle::new(b"def", 3, false);
         r.fail_at_end = Some(io::ErrorKind::Other);
-        assert!(r.read_to_string(&mut s).await.is_err());
-        assert_eq!(s, "part");
+        let err = r.read_to_string(&mut s).await.unwrap_err();
+        assert_eq!(err.to_string(), "trickle failure");
+        assert_eq!(s, "abc");
 
         // An I/O error after half a multi-byte char: nothing kept.
         let mut s = String::from("x");
@@ -424,12 +425,18 @@ fn read_line_keeps_newline_and_validates() {
         assert_eq!(err.kind(), io::ErrorKind::InvalidData);
         assert_eq!(line, "kept");
 
-        // An I/O error drops the partial line.
+        // An I/O error keeps the valid partial line (as tokio does)...
         let mut r = Trickle::new(b"partial", 4, false);
         r.fail_at_end = Some(io::ErrorKind::TimedOut);
         let mut line = String::from(">");
         let err = r.read_line(&mut line).await.unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::TimedOut);
+        assert_eq!(line, ">partial");
+        // ...but not a partial line that is not UTF-8.
+        let mut r = Trickle::new(b"ab\xe2\x82", 4, false);
+        r.fail_at_end = Some(io::ErrorKind::TimedOut);
+        let mut line = String::from(">");
+        r.read_line(&mut line).await.unwrap_err();
         assert_eq!(line, ">");
     });
 }

@@ -42,8 +42,8 @@ impl<'a> StringBuf<'a> {
     ///
     /// On success with valid UTF-8 everything is kept and the byte count returned. Invalid
     /// UTF-8 restores the original contents and returns `InvalidData`. An I/O error keeps the
-    /// valid bytes read so far only if `keep_on_io_error`, as tokio's `read_to_string` does
-    /// (while `read_line` drops them).
+    /// valid bytes read so far only if `keep_on_io_error`, as tokio's `read_line` does (while
+    /// its `read_to_string` drops them).
     pub(crate) fn finish(
         mut self,
         res: io::Result<usize>,

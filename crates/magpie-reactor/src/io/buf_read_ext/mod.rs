@@ -71,9 +71,10 @@ pub trait AsyncBufReadExt: AsyncBufRead {
     ///
     /// This function has the same error semantics as
     /// [`read_until`](AsyncBufReadExt::read_until) and will also return an error of the kind
-    /// [`std::io::ErrorKind::InvalidData`] if the read bytes are not valid UTF-8. If an I/O
-    /// error is encountered, or the bytes are not UTF-8, `buf` keeps its original contents
-    /// and nothing read by this call is appended to it.
+    /// [`std::io::ErrorKind::InvalidData`] if the read bytes are not valid UTF-8; `buf` then
+    /// keeps its original contents and nothing read by this call is appended to it. If an
+    /// I/O error is encountered, the bytes read before it stay appended to `buf` when they
+    /// are valid UTF-8 (as with tokio), and are dropped otherwise.
     ///
     /// # Cancel safety
     ///

@@ -44,6 +44,6 @@ impl<R: AsyncBufRead + ?Sized + Unpin> Future for ReadLine<'_, R> {
             &mut me.read,
         ));
         let buf = me.buf.take().expect("checked above");
-        Poll::Ready(buf.finish(res, false))
+        Poll::Ready(buf.finish(res, true))
     }
 }

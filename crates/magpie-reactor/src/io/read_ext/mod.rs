@@ -218,8 +218,8 @@ pub trait AsyncReadExt: AsyncRead {
     ///
     /// If the data in this stream is *not* valid UTF-8 then an error of the kind
     /// [`ErrorKind::InvalidData`] is returned and `dst` is left unchanged (none of the data
-    /// read is kept). If a read error is encountered, the error is returned and the valid
-    /// UTF-8 read so far stays appended to `dst`.
+    /// read is kept). If a read error is encountered, the error is returned and `dst` is
+    /// likewise left with its original contents.
     ///
     /// # Cancel safety
     ///

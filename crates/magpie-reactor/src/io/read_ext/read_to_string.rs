@@ -43,6 +43,6 @@ impl<R: AsyncRead + Unpin + ?Sized> Future for ReadToString<'_, R> {
             .expect("`ReadToString` polled after completion");
         let res = ready!(me.fill.poll(buf.bytes_mut(), Pin::new(&mut *me.reader), cx));
         let buf = me.buf.take().expect("checked above");
-        Poll::Ready(buf.finish(res, true))
+        Poll::Ready(buf.finish(res, false))
     }
 }
