@@ -18,12 +18,19 @@ impl Wake for ThreadWaker {
     }
 }
 
+thread_local! {
+    /// One waker per thread, so a `blocking_*` call in a loop allocates nothing.
+    static WAKER: Waker = Waker::from(Arc::new(ThreadWaker(thread::current())));
+}
+
 /// Blocks the current thread until `fut` completes; panics on a runtime thread.
 #[track_caller]
 pub(crate) fn block_on<F: Future>(fut: F) -> F::Output {
     crate::hooks::assert_can_block();
     let mut fut = pin!(fut);
-    let waker = Waker::from(Arc::new(ThreadWaker(thread::current())));
+    let waker = WAKER
+        .try_with(Waker::clone)
+        .unwrap_or_else(|_| Waker::from(Arc::new(ThreadWaker(thread::current()))));
     let mut cx = Context::from_waker(&waker);
     loop {
         if let Poll::Ready(out) = fut.as_mut().poll(&mut cx) {
