@@ -197,7 +197,6 @@ pub async fn consume_budget() {
     .await
 }
 
-
 /// A future that spends a unit of budget before each poll of its inner future.
 #[derive(Debug)]
 #[must_use = "futures do nothing unless polled"]

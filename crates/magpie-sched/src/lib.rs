@@ -12,3 +12,15 @@ pub(crate) mod loom;
 
 pub mod coop;
 pub mod park;
+pub mod runtime;
+pub mod task;
+
+mod blocking;
+pub mod context;
+mod current_thread;
+mod multi_thread;
+mod queue;
+mod rand;
+
+mod spawn;
+pub use spawn::{spawn, spawn_blocking, yield_now};

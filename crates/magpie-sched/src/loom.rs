@@ -115,8 +115,8 @@ mod lock {
         pub(crate) fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
             match self.0.try_lock() {
                 Ok(guard) => Some(guard),
-                Err(base::TryLockError::Poisoned(p)) => Some(p.into_inner()),
-                Err(base::TryLockError::WouldBlock) => None,
+                Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
+                Err(std::sync::TryLockError::WouldBlock) => None,
             }
         }
     }

@@ -1,0 +1,7 @@
+//! The blocking pool: threads for work that blocks (file I/O, CPU-heavy closures, name
+//! lookups), so it never stalls a worker.
+
+mod pool;
+mod task;
+
+pub(crate) use pool::{Spawner, ThreadConfig};

@@ -1,0 +1,346 @@
+//! The pool's threads and queue.
+//!
+//! Threads are created on demand up to `max_blocking_threads`; an idle one waits
+//! `thread_keep_alive` for new work and then exits. When every thread is busy and the cap is
+//! reached, work queues. Worker threads of the multi-thread scheduler are also started here
+//! (as dedicated threads), so shutdown waits for all runtime threads in one place.
+
+use std::collections::{HashMap, VecDeque};
+use std::fmt;
+use std::io;
+use std::sync::Arc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use super::task::{BlockingSchedule, BlockingTask};
+use crate::loom::sync::{Condvar, Mutex};
+use crate::runtime::Handle;
+use crate::task::{self, Id, JoinHandle, Notified};
+
+/// A callback run on runtime threads.
+pub(crate) type Callback = Arc<dyn Fn() + Send + Sync>;
+/// Names runtime threads.
+pub(crate) type ThreadNameFn = Arc<dyn Fn() -> String + Send + Sync>;
+
+/// How runtime threads are created.
+#[derive(Clone)]
+pub(crate) struct ThreadConfig {
+    pub(crate) name: ThreadNameFn,
+    pub(crate) stack_size: Option<usize>,
+    pub(crate) after_start: Option<Callback>,
+    pub(crate) before_stop: Option<Callback>,
+    pub(crate) max_blocking: usize,
+    pub(crate) keep_alive: Duration,
+}
+
+#[derive(Clone)]
+pub(crate) struct Spawner {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    shared: Mutex<Shared>,
+    /// Idle blocking threads wait here for work.
+    condvar: Condvar,
+    /// Shutdown waits here for threads to exit.
+    exited: Condvar,
+    config: ThreadConfig,
+}
+
+struct Shared {
+    queue: VecDeque<Job>,
+    /// Blocking threads alive (not counting dedicated worker threads).
+    num_blocking: usize,
+    /// Dedicated (scheduler worker) threads alive.
+    num_dedicated: usize,
+    num_idle: usize,
+    /// Wake-ups issued to idle threads and not yet consumed.
+    num_notify: usize,
+    shutdown: bool,
+    threads: HashMap<usize, thread::JoinHandle<()>>,
+    next_thread_id: usize,
+}
+
+enum Job {
+    Task {
+        task: Notified<BlockingSchedule>,
+        mandatory: bool,
+    },
+}
+
+thread_local! {
+    /// The pool this thread belongs to, so a runtime dropped on its own blocking thread
+    /// does not wait for itself.
+    static CURRENT_POOL: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+impl Spawner {
+    pub(crate) fn new(config: ThreadConfig) -> Spawner {
+        Spawner {
+            inner: Arc::new(Inner {
+                shared: Mutex::new(Shared {
+                    queue: VecDeque::new(),
+                    num_blocking: 0,
+                    num_dedicated: 0,
+                    num_idle: 0,
+                    num_notify: 0,
+                    shutdown: false,
+                    threads: HashMap::new(),
+                    next_thread_id: 0,
+                }),
+                condvar: Condvar::new(),
+                exited: Condvar::new(),
+                config,
+            }),
+        }
+    }
+
+    fn pool_id(&self) -> usize {
+        Arc::as_ptr(&self.inner) as usize
+    }
+
+    /// Runs `func` on the pool; returns its handle. After shutdown the task is cancelled
+    /// and the handle resolves to a cancelled error.
+    #[track_caller]
+    pub(crate) fn spawn_blocking<F, R>(
+        &self,
+        rt: &Handle,
+        func: F,
+        mandatory: bool,
+    ) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        let (task, join) = task::unowned(BlockingTask::new(func), BlockingSchedule, Id::next());
+        if let Err(e) = self.spawn_job(rt, Job::Task { task, mandatory }) {
+            panic!("OS can't spawn worker thread: {e}");
+        }
+        join
+    }
+
+    fn spawn_job(&self, rt: &Handle, job: Job) -> io::Result<()> {
+        let mut shared = self.inner.shared.lock();
+        if shared.shutdown {
+            drop(shared);
+            job.cancel();
+            return Ok(());
+        }
+        shared.queue.push_back(job);
+        if shared.num_idle > 0 {
+            shared.num_idle -= 1;
+            shared.num_notify += 1;
+            self.inner.condvar.notify_one();
+            return Ok(());
+        }
+        if shared.num_blocking >= self.inner.config.max_blocking {
+            // Saturated: the job waits for a thread to free up.
+            return Ok(());
+        }
+        let id = shared.next_thread_id;
+        shared.next_thread_id += 1;
+        let inner = self.inner.clone();
+        let rt = rt.clone();
+        match self.builder().spawn(move || inner.run_blocking(id, rt)) {
+            Ok(handle) => {
+                shared.num_blocking += 1;
+                shared.threads.insert(id, handle);
+                Ok(())
+            }
+            Err(e) if shared.num_blocking > 0 => {
+                // Others will get to the job; do not fail the caller.
+                drop(e);
+                Ok(())
+            }
+            Err(e) => {
+                if let Some(job) = shared.queue.pop_back() {
+                    drop(shared);
+                    job.cancel();
+                }
+                Err(e)
+            }
+        }
+    }
+
+    fn builder(&self) -> thread::Builder {
+        let mut builder = thread::Builder::new().name((self.inner.config.name)());
+        if let Some(size) = self.inner.config.stack_size {
+            builder = builder.stack_size(size);
+        }
+        builder
+    }
+
+    /// Starts a dedicated runtime thread (a scheduler worker) that counts toward shutdown.
+    pub(crate) fn spawn_dedicated(
+        &self,
+        rt: &Handle,
+        run: impl FnOnce() + Send + 'static,
+    ) -> io::Result<()> {
+        let mut shared = self.inner.shared.lock();
+        let id = shared.next_thread_id;
+        shared.next_thread_id += 1;
+        let inner = self.inner.clone();
+        let rt = rt.clone();
+        let handle = self.builder().spawn(move || {
+            let _exit = inner.thread_enter(&rt);
+            run();
+            drop(_exit);
+            let mut shared = inner.shared.lock();
+            shared.num_dedicated -= 1;
+            inner.exited.notify_all();
+        })?;
+        shared.num_dedicated += 1;
+        shared.threads.insert(id, handle);
+        Ok(())
+    }
+
+    /// Stops the pool: idle threads exit, queued non-mandatory jobs are cancelled, and this
+    /// waits up to `timeout` (`None`: forever) for running ones. Returns whether every
+    /// thread exited in time.
+    pub(crate) fn shutdown(&self, timeout: Option<Duration>) -> bool {
+        let mut shared = self.inner.shared.lock();
+        if !shared.shutdown {
+            shared.shutdown = true;
+            self.inner.condvar.notify_all();
+        }
+        let me = usize::from(CURRENT_POOL.with(|c| c.get()) == self.pool_id());
+        let deadline = timeout.map(|t| Instant::now() + t);
+        while shared.num_blocking + shared.num_dedicated > me {
+            match deadline {
+                None => shared = self.inner.exited.wait(shared),
+                Some(deadline) => {
+                    let now = Instant::now();
+                    if now >= deadline {
+                        return false;
+                    }
+                    shared = self.inner.exited.wait_timeout(shared, deadline - now);
+                }
+            }
+        }
+        let threads: Vec<_> = shared.threads.drain().collect();
+        drop(shared);
+        if me == 0 {
+            for (_, handle) in threads {
+                // Every thread has finished its work; joining just reaps it.
+                let _ = handle.join();
+            }
+        }
+        true
+    }
+
+    pub(crate) fn num_threads(&self) -> usize {
+        self.inner.shared.lock().num_blocking
+    }
+
+    pub(crate) fn num_idle_threads(&self) -> usize {
+        self.inner.shared.lock().num_idle
+    }
+
+    pub(crate) fn queue_depth(&self) -> usize {
+        self.inner.shared.lock().queue.len()
+    }
+}
+
+/// Runs the thread-start hooks on entry and the thread-stop hook on exit.
+struct ThreadExit {
+    before_stop: Option<Callback>,
+    _context: crate::context::SetCurrentGuard,
+}
+
+impl Drop for ThreadExit {
+    fn drop(&mut self) {
+        if let Some(f) = &self.before_stop {
+            f();
+        }
+    }
+}
+
+impl Inner {
+    fn thread_enter(self: &Arc<Self>, rt: &Handle) -> ThreadExit {
+        CURRENT_POOL.with(|c| c.set(Arc::as_ptr(self) as usize));
+        let context = crate::context::set_current(rt);
+        if let Some(f) = &self.config.after_start {
+            f();
+        }
+        ThreadExit {
+            before_stop: self.config.before_stop.clone(),
+            _context: context,
+        }
+    }
+
+    fn run_blocking(self: Arc<Self>, id: usize, rt: Handle) {
+        let exit = self.thread_enter(&rt);
+        drop(rt);
+        let mut shared = self.shared.lock();
+        'main: loop {
+            while let Some(job) = shared.queue.pop_front() {
+                drop(shared);
+                job.run();
+                shared = self.shared.lock();
+            }
+            shared.num_idle += 1;
+            loop {
+                if shared.shutdown {
+                    break;
+                }
+                let started = Instant::now();
+                shared = self.condvar.wait_timeout(shared, self.config.keep_alive);
+                if shared.num_notify > 0 {
+                    // Someone queued work for us (and already took us off the idle count).
+                    shared.num_notify -= 1;
+                    continue 'main;
+                }
+                if !shared.shutdown && started.elapsed() >= self.config.keep_alive {
+                    // Idle for the whole keep-alive: leave.
+                    shared.num_idle -= 1;
+                    if let Some(handle) = shared.threads.remove(&id) {
+                        drop(handle); // detach: a thread cannot join itself
+                    }
+                    break 'main;
+                }
+            }
+            // Shutdown: run mandatory jobs, cancel the rest.
+            while let Some(job) = shared.queue.pop_front() {
+                drop(shared);
+                job.shutdown_or_run_if_mandatory();
+                shared = self.shared.lock();
+            }
+            shared.num_idle -= 1;
+            break;
+        }
+        shared.num_blocking -= 1;
+        self.exited.notify_all();
+        drop(shared);
+        drop(exit);
+    }
+}
+
+impl Job {
+    fn run(self) {
+        match self {
+            Job::Task { task, .. } => task.run(),
+        }
+    }
+
+    fn cancel(self) {
+        match self {
+            Job::Task { task, .. } => task.shutdown(),
+        }
+    }
+
+    fn shutdown_or_run_if_mandatory(self) {
+        match self {
+            Job::Task {
+                task,
+                mandatory: true,
+            } => task.run(),
+            job => job.cancel(),
+        }
+    }
+}
+
+impl fmt::Debug for Spawner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BlockingPool").finish_non_exhaustive()
+    }
+}

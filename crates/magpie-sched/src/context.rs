@@ -1,0 +1,127 @@
+//! The thread-local runtime context: which runtime is current on this thread (set by
+//! `block_on`, `enter`, and every runtime thread), and whether the thread is driving a
+//! runtime (so blocking on another one would deadlock).
+//!
+//! Lower crates (timer, reactor) keep their own current-handle thread-locals; the runtime's
+//! enter hook sets them whenever this context is set.
+
+use std::any::Any;
+use std::cell::{Cell, RefCell};
+use std::marker::PhantomData;
+
+use crate::runtime::{Handle, TryCurrentError};
+
+struct Context {
+    current: RefCell<Option<Handle>>,
+    /// Bumped by every `set_current`, so guards can check they are dropped in order.
+    depth: Cell<usize>,
+    /// Inside `block_on` or on a worker: blocking this thread on a runtime is forbidden.
+    runtime_entered: Cell<bool>,
+    worker_index: Cell<Option<usize>>,
+}
+
+thread_local! {
+    static CONTEXT: Context = const {
+        Context {
+            current: RefCell::new(None),
+            depth: Cell::new(0),
+            runtime_entered: Cell::new(false),
+            worker_index: Cell::new(None),
+        }
+    };
+}
+
+/// Restores the previous current runtime when dropped.
+pub(crate) struct SetCurrentGuard {
+    prev: Option<Handle>,
+    depth: usize,
+    _hook: Option<Box<dyn Any>>,
+    _not_send: PhantomData<*const ()>,
+}
+
+/// Makes `handle` the current runtime of this thread (and runs its enter hook, which makes
+/// its drivers current).
+pub(crate) fn set_current(handle: &Handle) -> SetCurrentGuard {
+    let hook = handle.common().enter_hook.as_ref().map(|f| f());
+    CONTEXT.with(|c| {
+        let prev = c.current.replace(Some(handle.clone()));
+        let depth = c.depth.get() + 1;
+        c.depth.set(depth);
+        SetCurrentGuard {
+            prev,
+            depth,
+            _hook: hook,
+            _not_send: PhantomData,
+        }
+    })
+}
+
+impl Drop for SetCurrentGuard {
+    fn drop(&mut self) {
+        let prev = self.prev.take();
+        let ok = CONTEXT
+            .try_with(|c| {
+                let ok = c.depth.get() == self.depth;
+                c.current.replace(prev);
+                c.depth.set(self.depth - 1);
+                ok
+            })
+            .unwrap_or(true);
+        if !ok && !std::thread::panicking() {
+            panic!("`EnterGuard` values dropped out of order. Guards returned by `magpie::runtime::Handle::enter()` must be dropped in the reverse order as they were acquired.");
+        }
+    }
+}
+
+/// Runs `f` with the current runtime's handle.
+pub(crate) fn with_current<R>(f: impl FnOnce(&Handle) -> R) -> Result<R, TryCurrentError> {
+    match CONTEXT.try_with(|c| c.current.borrow().clone()) {
+        Ok(Some(handle)) => Ok(f(&handle)),
+        Ok(None) => Err(TryCurrentError::no_context()),
+        Err(_) => Err(TryCurrentError::thread_local_destroyed()),
+    }
+}
+
+/// Marks the thread as driving a runtime until dropped.
+pub(crate) struct EnterRuntimeGuard {
+    _not_send: PhantomData<*const ()>,
+}
+
+/// Enters "driving a runtime" mode. Panics if the thread already drives one, with tokio's
+/// explanation of why that would deadlock.
+#[track_caller]
+pub(crate) fn enter_runtime() -> EnterRuntimeGuard {
+    let was = CONTEXT.with(|c| c.runtime_entered.replace(true));
+    if was {
+        panic!(
+            "Cannot start a runtime from within a runtime. This happens because a function (like `block_on`) attempted to block the current thread while the thread is being used to drive asynchronous tasks."
+        );
+    }
+    EnterRuntimeGuard {
+        _not_send: PhantomData,
+    }
+}
+
+impl Drop for EnterRuntimeGuard {
+    fn drop(&mut self) {
+        let _ = CONTEXT.try_with(|c| c.runtime_entered.set(false));
+    }
+}
+
+/// Returns `true` if this thread is driving a runtime (inside `block_on` or on a worker),
+/// where blocking calls like `blocking_recv` would stall or deadlock it.
+pub fn is_runtime_entered() -> bool {
+    CONTEXT
+        .try_with(|c| c.runtime_entered.get())
+        .unwrap_or(false)
+}
+
+/// The index of the worker this thread is, in its runtime (`None` off the workers).
+/// Drivers use it to shard per-worker state.
+pub fn worker_index() -> Option<usize> {
+    CONTEXT.try_with(|c| c.worker_index.get()).ok().flatten()
+}
+
+pub(crate) fn set_worker_index(index: Option<usize>) {
+    let _ = CONTEXT.try_with(|c| c.worker_index.set(index));
+}

@@ -1,0 +1,522 @@
+//! A worker thread's loop: run local work, steal, poll the driver now and then, park.
+
+use std::cell::{Cell, RefCell};
+use std::ptr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crossbeam_utils::CachePadded;
+
+use super::handle::{Handle, Remote, Shared};
+use super::idle::Idle;
+use super::parker::{Parker, SharedDriver};
+use crate::coop;
+use crate::loom::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use crate::loom::sync::Mutex;
+use crate::park::BoxPark;
+use crate::queue::inject::Injector;
+use crate::queue::lifo::LifoSlot;
+use crate::queue::local::{self, Local, CAPACITY};
+use crate::rand::FastRand;
+use crate::runtime::{Common, Config, WorkerMetrics};
+use crate::task::list::OwnedTasks;
+use crate::task::Notified;
+
+/// LIFO polls in a row before the slot is bypassed, so two tasks waking each other cannot
+/// starve the rest of the queue (tokio uses the same cap).
+const MAX_LIFO_POLLS: u32 = 3;
+
+/// How long an idle worker that saw a task in a busy worker's LIFO slot waits before it
+/// checks whether that task is stranded behind a long poll.
+const STRANDED_LIFO_RECHECK: Duration = Duration::from_micros(200);
+
+/// The poll time the self-tuning global queue interval aims at between two looks at the
+/// injector (as tokio's).
+const TARGET_GLOBAL_QUEUE_LATENCY: Duration = Duration::from_micros(200);
+const EWMA_ALPHA: f64 = 0.1;
+
+pub(crate) struct Core {
+    index: usize,
+    tick: u32,
+    run_queue: Local<Arc<Handle>>,
+    lifo_enabled: bool,
+    is_searching: bool,
+    is_shutdown: bool,
+    park: Option<Parker>,
+    rand: FastRand,
+    global_queue_interval: u32,
+    /// The steal loop's view of other workers' poll counters, to spot stranded LIFO tasks.
+    lifo_seen: Box<[u64]>,
+    saw_occupied_lifo: bool,
+    /// Self-tuning: EWMA of the poll time in nanoseconds, and the current batch.
+    avg_poll_ns: f64,
+    batch_start: Instant,
+    batch_polls: u64,
+    /// Counters published to the shared metrics at maintenance.
+    polls: u64,
+    steals: u64,
+    parks: u64,
+}
+
+/// The worker cores waiting for their threads.
+#[allow(clippy::vec_box)] // cores move between threads by pointer, never by value
+pub(crate) struct Launch(Vec<Box<Core>>);
+
+pub(crate) fn create(
+    size: usize,
+    driver: BoxPark,
+    config: Config,
+    common: Common,
+) -> (Arc<Handle>, Launch) {
+    let driver = Arc::new(SharedDriver::new(driver));
+    let mut cores = Vec::with_capacity(size);
+    let mut remotes = Vec::with_capacity(size);
+    for index in 0..size {
+        let (steal, run_queue) = local::local();
+        let park = Parker::new(driver.clone());
+        let unpark = park.unparker();
+        cores.push(Box::new(Core {
+            index,
+            tick: 0,
+            run_queue,
+            lifo_enabled: !config.disable_lifo_slot,
+            is_searching: false,
+            is_shutdown: false,
+            park: Some(park),
+            rand: FastRand::new(index as u64),
+            global_queue_interval: config.global_queue_interval.unwrap_or(31),
+            lifo_seen: vec![u64::MAX; size].into_boxed_slice(),
+            saw_occupied_lifo: false,
+            avg_poll_ns: 0.0,
+            batch_start: Instant::now(),
+            batch_polls: 0,
+            polls: 0,
+            steals: 0,
+            parks: 0,
+        }));
+        remotes.push(CachePadded::new(Remote {
+            steal,
+            lifo: LifoSlot::new(),
+            unpark,
+            polls: AtomicU64::new(0),
+            metrics: WorkerMetrics::default(),
+        }));
+    }
+    let handle = Arc::new(Handle {
+        shared: Shared {
+            remotes: remotes.into_boxed_slice(),
+            inject: Injector::new(),
+            idle: Idle::new(size),
+            owned: OwnedTasks::new(size * 4),
+            shutdown_cores: Mutex::new(Vec::with_capacity(size)),
+            driver,
+            config,
+        },
+        common,
+    });
+    (handle, Launch(cores))
+}
+
+impl Launch {
+    /// Starts one thread per core.
+    pub(crate) fn launch(
+        self,
+        rt: &crate::runtime::Handle,
+        handle: &Arc<Handle>,
+    ) -> std::io::Result<()> {
+        for core in self.0 {
+            let handle = handle.clone();
+            rt.common()
+                .blocking
+                .spawn_dedicated(rt, move || run(handle, core))?;
+        }
+        Ok(())
+    }
+}
+
+/// The scheduler's view of the worker thread, reachable from `schedule` through a
+/// thread-local pointer while the worker runs.
+struct Context {
+    handle: Arc<Handle>,
+    core: RefCell<Option<Box<Core>>>,
+    /// A task is being polled: its wakes go to the LIFO slot.
+    in_poll: Cell<bool>,
+}
+
+thread_local! {
+    static CURRENT: Cell<*const Context> = const { Cell::new(ptr::null()) };
+}
+
+fn run(handle: Arc<Handle>, core: Box<Core>) {
+    crate::context::set_worker_index(Some(core.index));
+    let _enter = crate::context::enter_runtime();
+    let cx = Context {
+        handle,
+        core: RefCell::new(None),
+        in_poll: Cell::new(false),
+    };
+    struct Reset(*const Context);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            let _ = CURRENT.try_with(|c| c.set(self.0));
+            crate::context::set_worker_index(None);
+        }
+    }
+    let _reset = Reset(CURRENT.with(|c| c.replace(&cx)));
+    coop::with_defer(|| cx.run(core));
+}
+
+/// Schedules `task` on the current worker if this thread is one of `handle`'s workers and
+/// holds its core; otherwise hands the task back for the injector.
+pub(crate) fn schedule_local(
+    handle: &Arc<Handle>,
+    task: Notified<Arc<Handle>>,
+    is_yield: bool,
+) -> Result<(), Notified<Arc<Handle>>> {
+    let cx = CURRENT.try_with(|c| c.get()).unwrap_or(ptr::null());
+    if cx.is_null() {
+        return Err(task);
+    }
+    // SAFETY: the pointer is set only while `run` keeps the context alive on this thread's
+    // stack, and reset before it returns.
+    let cx = unsafe { &*cx };
+    if !Arc::ptr_eq(&cx.handle, handle) {
+        return Err(task);
+    }
+    let Ok(mut core) = cx.core.try_borrow_mut() else {
+        return Err(task);
+    };
+    let Some(core) = core.as_mut() else {
+        return Err(task);
+    };
+    let shared = &handle.shared;
+    let should_notify = if is_yield || !core.lifo_enabled || !cx.in_poll.get() {
+        core.run_queue.push_back_or_overflow(task, &shared.inject);
+        true
+    } else {
+        match shared.remotes[core.index].lifo.push(task) {
+            Some(prev) => {
+                core.run_queue.push_back_or_overflow(prev, &shared.inject);
+                true
+            }
+            None => false,
+        }
+    };
+    // While parked in the driver the worker runs these itself when it wakes.
+    if should_notify && core.park.is_some() {
+        handle.notify_parked();
+    }
+    Ok(())
+}
+
+impl Context {
+    fn run(&self, mut core: Box<Core>) {
+        let handle = &self.handle;
+        while !core.is_shutdown {
+            core.tick = core.tick.wrapping_add(1);
+            core = self.maintenance(core);
+            if core.is_shutdown {
+                break;
+            }
+            if let Some(task) = core.next_task(handle) {
+                core = self.run_task(task, core);
+                continue;
+            }
+            if let Some(task) = core.steal_work(handle) {
+                core.steals += 1;
+                core = self.run_task(task, core);
+                continue;
+            }
+            core = self.park(core);
+        }
+        handle.shared.owned.close_and_shutdown_all(core.index);
+        self.shutdown_core(core);
+    }
+
+    fn run_task(&self, task: Notified<Arc<Handle>>, mut core: Box<Core>) -> Box<Core> {
+        let handle = &self.handle;
+        core.transition_from_searching(handle);
+        core.lifo_enabled = !handle.shared.config.disable_lifo_slot;
+        let remote = &handle.shared.remotes[core.index];
+        core.polls += 1;
+        core.batch_polls += 1;
+        remote.polls.store(core.polls, Relaxed);
+        *self.core.borrow_mut() = Some(core);
+        self.in_poll.set(true);
+        coop::budget(|| {
+            task.run();
+            let mut lifo_polls = 0;
+            loop {
+                let Some(task) = remote.lifo.take() else {
+                    break;
+                };
+                if !coop::has_budget_remaining() {
+                    // Spent: the woken task waits its turn behind the others.
+                    let mut core = self.core.borrow_mut();
+                    let core = core.as_mut().expect("worker core missing");
+                    core.run_queue
+                        .push_back_or_overflow(task, &handle.shared.inject);
+                    break;
+                }
+                lifo_polls += 1;
+                {
+                    let mut core = self.core.borrow_mut();
+                    let core = core.as_mut().expect("worker core missing");
+                    if lifo_polls >= MAX_LIFO_POLLS {
+                        core.lifo_enabled = false;
+                    }
+                    core.polls += 1;
+                    core.batch_polls += 1;
+                    remote.polls.store(core.polls, Relaxed);
+                }
+                task.run();
+            }
+        });
+        self.in_poll.set(false);
+        // Wakes deferred by exhausted budgets and `yield_now` go behind the queue.
+        coop::wake_deferred();
+        self.core.borrow_mut().take().expect("worker core missing")
+    }
+
+    /// Every `event_interval` ticks: poll the driver, check for shutdown, tune the global
+    /// queue interval, publish metrics.
+    fn maintenance(&self, core: Box<Core>) -> Box<Core> {
+        let handle = &self.handle;
+        let config = &handle.shared.config;
+        if core.tick % config.event_interval != 0 {
+            return core;
+        }
+        *self.core.borrow_mut() = Some(core);
+        handle.shared.driver.poll_events();
+        let mut core = self.core.borrow_mut().take().expect("worker core missing");
+        core.is_shutdown = handle.shared.inject.is_closed();
+        if config.global_queue_interval.is_none() && core.batch_polls > 0 {
+            let elapsed = core.batch_start.elapsed().as_nanos() as f64;
+            let per_poll = elapsed / core.batch_polls as f64;
+            core.avg_poll_ns = if core.avg_poll_ns == 0.0 {
+                per_poll
+            } else {
+                EWMA_ALPHA * per_poll + (1.0 - EWMA_ALPHA) * core.avg_poll_ns
+            };
+            let target = TARGET_GLOBAL_QUEUE_LATENCY.as_nanos() as f64;
+            let interval = (target / core.avg_poll_ns.max(1.0)) as u32;
+            core.global_queue_interval = interval.clamp(2, 127);
+            core.batch_start = Instant::now();
+            core.batch_polls = 0;
+        }
+        core.publish_metrics(&handle.shared.remotes[core.index].metrics);
+        core
+    }
+
+    fn park(&self, mut core: Box<Core>) -> Box<Core> {
+        let handle = &self.handle;
+        if let Some(f) = &handle.common.on_park {
+            f();
+        }
+        if core.transition_to_parked(handle) {
+            while !core.is_shutdown {
+                core.parks += 1;
+                let timeout = core.saw_occupied_lifo.then_some(STRANDED_LIFO_RECHECK);
+                core = self.park_timeout(core, timeout);
+                core.is_shutdown = handle.shared.inject.is_closed();
+                if core.transition_from_parked(handle) {
+                    break;
+                }
+                if timeout.is_some() && handle.shared.idle.unpark_worker_by_id(core.index) {
+                    // Time to look at that LIFO slot again.
+                    break;
+                }
+            }
+        }
+        if let Some(f) = &handle.common.on_unpark {
+            f();
+        }
+        core.batch_start = Instant::now();
+        core.batch_polls = 0;
+        core
+    }
+
+    fn park_timeout(&self, mut core: Box<Core>, timeout: Option<Duration>) -> Box<Core> {
+        let mut park = core.park.take().expect("worker parker missing");
+        core.publish_metrics(&self.handle.shared.remotes[core.index].metrics);
+        // Lend the core to the context so the driver's wake-ups land in our own queue.
+        *self.core.borrow_mut() = Some(core);
+        park.park(timeout);
+        let mut core = self.core.borrow_mut().take().expect("worker core missing");
+        core.park = Some(park);
+        if !core.run_queue.is_empty() {
+            // The driver gave us work; let an idle peer help if there is much of it.
+            self.handle.notify_parked();
+        }
+        core
+    }
+
+    fn shutdown_core(&self, core: Box<Core>) {
+        let handle = &self.handle;
+        let mut cores = handle.shared.shutdown_cores.lock();
+        cores.push(core);
+        if cores.len() != handle.shared.remotes.len() {
+            return;
+        }
+        // The last worker out drops every queued notification and stops the driver.
+        for mut core in cores.drain(..) {
+            while let Some(task) = core.run_queue.pop() {
+                drop(task);
+            }
+            drop(handle.shared.remotes[core.index].lifo.take());
+            if let Some(park) = core.park.take() {
+                park.shutdown_driver();
+            }
+        }
+        drop(cores);
+        handle.shared.inject.close();
+    }
+}
+
+impl Core {
+    fn next_task(&mut self, handle: &Handle) -> Option<Notified<Arc<Handle>>> {
+        let shared = &handle.shared;
+        if self.tick % self.global_queue_interval == 0 {
+            // Fairness: look at the injector first now and then.
+            if let Some(task) = shared.inject.pop() {
+                return Some(task);
+            }
+        }
+        if let Some(task) = shared.remotes[self.index].lifo.take() {
+            return Some(task);
+        }
+        if let Some(task) = self.run_queue.pop() {
+            return Some(task);
+        }
+        self.take_from_injector(shared)
+    }
+
+    /// Moves a fair share of the injector into the local ring, returning one task.
+    fn take_from_injector(&mut self, shared: &Shared) -> Option<Notified<Arc<Handle>>> {
+        if shared.inject.is_empty() {
+            return None;
+        }
+        let first = shared.inject.pop()?;
+        let share = shared.inject.len() / shared.remotes.len() + 1;
+        let room = self.run_queue.remaining_slots().min(CAPACITY / 2);
+        let n = share.min(room);
+        for _ in 1..n {
+            match shared.inject.pop() {
+                Some(task) => self.run_queue.push_back_or_overflow(task, &shared.inject),
+                None => break,
+            }
+        }
+        Some(first)
+    }
+
+    fn steal_work(&mut self, handle: &Handle) -> Option<Notified<Arc<Handle>>> {
+        if !self.transition_to_searching(&handle.shared.idle) {
+            return None;
+        }
+        let shared = &handle.shared;
+        let n = shared.remotes.len();
+        let start = self.rand.next_n(n as u32) as usize;
+        for i in 0..n {
+            let victim = (start + i) % n;
+            if victim == self.index {
+                continue;
+            }
+            if let Some(task) = shared.remotes[victim].steal.steal_into(&mut self.run_queue) {
+                return Some(task);
+            }
+        }
+        if let Some(task) = self.take_from_injector(shared) {
+            return Some(task);
+        }
+        // A task in a busy worker's LIFO slot, with that worker still in the same poll as
+        // when we last looked, is stranded behind a long poll: take it.
+        self.saw_occupied_lifo = false;
+        for victim in 0..n {
+            if victim == self.index {
+                continue;
+            }
+            let remote = &shared.remotes[victim];
+            if !remote.lifo.is_occupied() {
+                continue;
+            }
+            let polls = remote.polls.load(Relaxed);
+            if self.lifo_seen[victim] == polls {
+                if let Some(task) = remote.lifo.take() {
+                    self.lifo_seen[victim] = u64::MAX;
+                    return Some(task);
+                }
+            } else {
+                self.lifo_seen[victim] = polls;
+                self.saw_occupied_lifo = true;
+            }
+        }
+        None
+    }
+
+    fn transition_to_searching(&mut self, idle: &Idle) -> bool {
+        if !self.is_searching {
+            self.is_searching = idle.transition_worker_to_searching();
+        }
+        self.is_searching
+    }
+
+    fn transition_from_searching(&mut self, handle: &Handle) {
+        if !self.is_searching {
+            return;
+        }
+        self.is_searching = false;
+        if handle.shared.idle.transition_worker_from_searching() {
+            // We were the last searcher and found work: keep someone looking.
+            handle.notify_parked();
+        }
+    }
+
+    /// Returns `false` if there is work after all.
+    fn transition_to_parked(&mut self, handle: &Handle) -> bool {
+        if !self.run_queue.is_empty()
+            || handle.shared.remotes[self.index].lifo.is_occupied()
+            || !coop::defer_is_empty()
+        {
+            return false;
+        }
+        let last = handle
+            .shared
+            .idle
+            .transition_worker_to_parked(self.index, self.is_searching);
+        self.is_searching = false;
+        if last {
+            handle.notify_if_work_pending();
+        }
+        true
+    }
+
+    /// Returns `true` if the worker was really woken (not spuriously).
+    fn transition_from_parked(&mut self, handle: &Handle) -> bool {
+        let idle = &handle.shared.idle;
+        if !self.run_queue.is_empty() {
+            // The driver woke us with work. Leave the sleeper list; if someone already took
+            // us off it, they counted us as searching.
+            if !idle.unpark_worker_by_id(self.index) {
+                self.is_searching = true;
+            }
+            return true;
+        }
+        if idle.is_parked(self.index) {
+            return false;
+        }
+        self.is_searching = !self.is_shutdown;
+        true
+    }
+
+    fn publish_metrics(&self, metrics: &WorkerMetrics) {
+        metrics.poll_count.store(self.polls, Relaxed);
+        metrics.steal_count.store(self.steals, Relaxed);
+        metrics.park_count.store(self.parks, Relaxed);
+        metrics
+            .local_queue_depth
+            .store(self.run_queue.len() as u64, Relaxed);
+        metrics
+            .global_queue_interval
+            .store(u64::from(self.global_queue_interval), Relaxed);
+    }
+}
