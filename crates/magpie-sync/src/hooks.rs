@@ -14,21 +14,27 @@
 //!
 //! # Installing magpie's budget
 //!
+//! The check and the spending are separate hooks, so an operation that ends up `Pending`
+//! spends nothing. With `magpie_sched::coop` they are:
+//!
 //! ```
-//! use std::task::{Context, Poll};
+//! use std::task::{Context, Poll, Waker};
 //! use magpie_sync::hooks::{self, CoopHooks};
 //!
-//! fn poll_proceed(_cx: &mut Context<'_>) -> Poll<()> {
-//!     // magpie: spend a unit of the current task's budget; `Pending` (after scheduling
-//!     // the task's wake-up) when it is spent.
+//! fn poll_proceed(cx: &mut Context<'_>) -> Poll<()> {
+//!     // magpie: `if coop::has_budget_remaining() { Ready(()) }
+//!     //          else { coop::defer(cx.waker()); Pending }`
+//!     let _ = cx;
 //!     Poll::Ready(())
 //! }
 //!
-//! fn restore() {
-//!     // magpie: give the unit back; the operation ended up `Pending`.
+//! fn made_progress() {
+//!     // magpie: spend one unit:
+//!     // `if let Poll::Ready(r) = coop::poll_proceed(&mut Context::from_waker(Waker::noop()))
+//!     //  { r.made_progress() }`
 //! }
 //!
-//! hooks::set_coop_hooks(CoopHooks { poll_proceed, restore });
+//! hooks::set_coop_hooks(CoopHooks { poll_proceed, made_progress });
 //! ```
 
 use std::future::Future;
@@ -38,14 +44,17 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 /// The cooperative-budget hooks a runtime installs with [`set_coop_hooks`].
+///
+/// Before an operation, `poll_proceed` asks whether the current task may go on; once the
+/// operation completed (returned `Ready`), `made_progress` spends one unit. An operation
+/// that returns `Pending` spends nothing.
 #[derive(Clone, Copy, Debug)]
 pub struct CoopHooks {
-    /// Spends one unit of the current task's budget. Returns `Pending` when the budget is
-    /// spent, after arranging for `cx`'s task to be woken again (as a yield).
+    /// Returns `Ready` if the current task has budget left; otherwise arranges for `cx`'s
+    /// task to be woken again (as a yield) and returns `Pending`. Spends nothing.
     pub poll_proceed: fn(&mut Context<'_>) -> Poll<()>,
-    /// Gives back the unit the last `poll_proceed` spent on this thread: called when the
-    /// operation that spent it returned `Pending` without making progress.
-    pub restore: fn(),
+    /// Spends one unit of the current task's budget.
+    pub made_progress: fn(),
 }
 
 /// A future that completes after a delay; what the sleep hook returns.
@@ -112,33 +121,26 @@ pub fn set_runtime_check(check: fn() -> bool) {
     RUNTIME_CHECK.set(check);
 }
 
-/// The unit of budget spent by [`poll_proceed`]; given back on drop unless
-/// [`made_progress`](Self::made_progress) was called.
-#[must_use = "dropping this gives the budget unit back at once"]
-pub(crate) struct RestoreOnPending(Option<fn()>);
+/// Permission to proceed from [`poll_proceed`]; [`made_progress`](Self::made_progress)
+/// spends the unit once the operation completed. Dropping it spends nothing.
+#[must_use = "call `made_progress` once the operation completes"]
+pub(crate) struct Proceed(Option<fn()>);
 
-impl RestoreOnPending {
+impl Proceed {
     #[inline(always)]
-    pub(crate) fn made_progress(mut self) {
-        self.0 = None;
-    }
-}
-
-impl Drop for RestoreOnPending {
-    #[inline(always)]
-    fn drop(&mut self) {
-        if let Some(restore) = self.0 {
-            restore();
+    pub(crate) fn made_progress(self) {
+        if let Some(spend) = self.0 {
+            spend();
         }
     }
 }
 
-/// Spends one unit of the current task's budget (a no-op without hooks).
+/// Checks the current task's budget (always `Ready` without hooks).
 #[inline(always)]
-pub(crate) fn poll_proceed(cx: &mut Context<'_>) -> Poll<RestoreOnPending> {
+pub(crate) fn poll_proceed(cx: &mut Context<'_>) -> Poll<Proceed> {
     match COOP.get() {
-        None => Poll::Ready(RestoreOnPending(None)),
-        Some(hooks) => (hooks.poll_proceed)(cx).map(|()| RestoreOnPending(Some(hooks.restore))),
+        None => Poll::Ready(Proceed(None)),
+        Some(hooks) => (hooks.poll_proceed)(cx).map(|()| Proceed(Some(hooks.made_progress))),
     }
 }
 

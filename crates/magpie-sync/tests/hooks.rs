@@ -21,20 +21,16 @@ thread_local! {
 
 fn poll_proceed(cx: &mut Context<'_>) -> Poll<()> {
     BUDGET.with(|b| match b.get() {
-        None => Poll::Ready(()),
         Some(0) => {
             cx.waker().wake_by_ref();
             Poll::Pending
         }
-        Some(n) => {
-            b.set(Some(n - 1));
-            Poll::Ready(())
-        }
+        _ => Poll::Ready(()),
     })
 }
 
-fn restore() {
-    BUDGET.with(|b| b.set(b.get().map(|n| n + 1)));
+fn made_progress() {
+    BUDGET.with(|b| b.set(b.get().map(|n| n - 1)));
 }
 
 fn sleep(d: Duration) -> Sleep {
@@ -51,7 +47,7 @@ fn install() {
     ONCE.call_once(|| {
         hooks::set_coop_hooks(CoopHooks {
             poll_proceed,
-            restore,
+            made_progress,
         });
         hooks::set_runtime_check(|| IN_RUNTIME.with(Cell::get));
         hooks::set_sleep_hook(sleep);
@@ -136,7 +132,7 @@ fn recv_spends_budget_and_yields() {
 }
 
 #[test]
-fn pending_operation_gives_budget_back() {
+fn pending_operation_spends_no_budget() {
     install();
     let (_tx, mut rx) = mpsc::channel::<u8>(1);
     BUDGET.with(|b| b.set(Some(1)));
