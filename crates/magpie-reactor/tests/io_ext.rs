@@ -129,10 +129,10 @@ fn read_to_string_cancelled_restores_buffer() {
     let mut s = String::from("orig");
     let mut r = Trickle::bytes(b"data");
     {
-        let mut fut = r.read_to_string(&mut s);
+        let mut fut = std::pin::pin!(r.read_to_string(&mut s));
         let mut cx = Context::from_waker(Waker::noop());
         for _ in 0..3 {
-            assert!(Pin::new(&mut fut).poll(&mut cx).is_pending());
+            assert!(fut.as_mut().poll(&mut cx).is_pending());
         }
     }
     assert_eq!(s, "orig");
@@ -390,9 +390,9 @@ fn read_until_is_cancel_safe() {
     let mut buf = Vec::new();
     let mut cx = Context::from_waker(Waker::noop());
     {
-        let mut fut = r.read_until(b'\n', &mut buf);
+        let mut fut = std::pin::pin!(r.read_until(b'\n', &mut buf));
         for _ in 0..6 {
-            assert!(Pin::new(&mut fut).poll(&mut cx).is_pending());
+            assert!(fut.as_mut().poll(&mut cx).is_pending());
         }
     }
     // Partially read bytes are in the buffer (one per poll after the first); calling again

@@ -3,6 +3,7 @@
 use super::AsyncSeek;
 use std::future::Future;
 use std::io::{self, SeekFrom};
+use std::marker::PhantomPinned;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
@@ -13,13 +14,17 @@ pub struct Seek<'a, S: ?Sized> {
     seek: &'a mut S,
     // `Some` until the seek has been started.
     pos: Option<SeekFrom>,
+    // Makes the future `!Unpin`, as tokio's are.
+    _pin: PhantomPinned,
 }
 
 impl<S: AsyncSeek + ?Sized + Unpin> Future for Seek<'_, S> {
     type Output = io::Result<u64>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<u64>> {
-        let me = self.get_mut();
+        // SAFETY: no field is structurally pinned (`_pin` only makes the future `!Unpin`,
+        // as tokio's are), so `&mut Self` moves nothing that was promised to stay put.
+        let me = unsafe { self.get_unchecked_mut() };
         if let Some(pos) = me.pos {
             // Let a seek somebody else started finish before starting ours.
             ready!(Pin::new(&mut *me.seek).poll_complete(cx))?;
@@ -60,6 +65,7 @@ pub trait AsyncSeekExt: AsyncSeek {
         Seek {
             seek: self,
             pos: Some(pos),
+            _pin: PhantomPinned,
         }
     }
 

@@ -4,6 +4,7 @@
 use crate::io::AsyncBufRead;
 use std::future::Future;
 use std::io;
+use std::marker::PhantomPinned;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -12,11 +13,14 @@ use std::task::{Context, Poll};
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct FillBuf<'a, R: ?Sized> {
     reader: Option<&'a mut R>,
+    // Makes the future `!Unpin`, as tokio's are.
+    _pin: PhantomPinned,
 }
 
 pub(crate) fn fill_buf<R: AsyncBufRead + ?Sized + Unpin>(reader: &mut R) -> FillBuf<'_, R> {
     FillBuf {
         reader: Some(reader),
+        _pin: PhantomPinned,
     }
 }
 
@@ -24,7 +28,9 @@ impl<'a, R: AsyncBufRead + ?Sized + Unpin> Future for FillBuf<'a, R> {
     type Output = io::Result<&'a [u8]>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<&'a [u8]>> {
-        let me = self.get_mut();
+        // SAFETY: no field is structurally pinned (`_pin` only makes the future `!Unpin`,
+        // as tokio's are), so `&mut Self` moves nothing that was promised to stay put.
+        let me = unsafe { self.get_unchecked_mut() };
         let reader: *mut R = me.reader.take().expect("`FillBuf` polled after completion");
         // SAFETY: `reader` came from a `&'a mut R` that was moved out of `me`, so this is the
         // only live reference to it. The result borrows it for 'a only when it is `Ready`;

@@ -6,6 +6,7 @@ use crate::io::string_buf::StringBuf;
 use crate::io::AsyncBufRead;
 use std::future::Future;
 use std::io;
+use std::marker::PhantomPinned;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
@@ -17,6 +18,8 @@ pub struct ReadLine<'a, R: ?Sized> {
     // `None` once finished: the string is handed back.
     buf: Option<StringBuf<'a>>,
     read: usize,
+    // Makes the future `!Unpin`, as tokio's are.
+    _pin: PhantomPinned,
 }
 
 pub(crate) fn read_line<'a, R: AsyncBufRead + ?Sized + Unpin>(
@@ -27,6 +30,7 @@ pub(crate) fn read_line<'a, R: AsyncBufRead + ?Sized + Unpin>(
         reader,
         buf: Some(StringBuf::new(buf)),
         read: 0,
+        _pin: PhantomPinned,
     }
 }
 
@@ -34,7 +38,9 @@ impl<R: AsyncBufRead + ?Sized + Unpin> Future for ReadLine<'_, R> {
     type Output = io::Result<usize>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
-        let me = self.get_mut();
+        // SAFETY: no field is structurally pinned (`_pin` only makes the future `!Unpin`,
+        // as tokio's are), so `&mut Self` moves nothing that was promised to stay put.
+        let me = unsafe { self.get_unchecked_mut() };
         let buf = me.buf.as_mut().expect("`ReadLine` polled after completion");
         let res = ready!(poll_read_until(
             Pin::new(&mut *me.reader),

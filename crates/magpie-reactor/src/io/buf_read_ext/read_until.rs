@@ -6,6 +6,7 @@ use super::memchr::memchr;
 use crate::io::AsyncBufRead;
 use std::future::Future;
 use std::io;
+use std::marker::PhantomPinned;
 use std::mem;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -58,6 +59,8 @@ pub struct ReadUntil<'a, R: ?Sized> {
     delimiter: u8,
     buf: &'a mut Vec<u8>,
     read: usize,
+    // Makes the future `!Unpin`, as tokio's are.
+    _pin: PhantomPinned,
 }
 
 pub(crate) fn read_until<'a, R: AsyncBufRead + ?Sized + Unpin>(
@@ -70,6 +73,7 @@ pub(crate) fn read_until<'a, R: AsyncBufRead + ?Sized + Unpin>(
         delimiter,
         buf,
         read: 0,
+        _pin: PhantomPinned,
     }
 }
 
@@ -77,7 +81,9 @@ impl<R: AsyncBufRead + ?Sized + Unpin> Future for ReadUntil<'_, R> {
     type Output = io::Result<usize>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
-        let me = self.get_mut();
+        // SAFETY: no field is structurally pinned (`_pin` only makes the future `!Unpin`,
+        // as tokio's are), so `&mut Self` moves nothing that was promised to stay put.
+        let me = unsafe { self.get_unchecked_mut() };
         poll_read_until(
             Pin::new(&mut *me.reader),
             cx,

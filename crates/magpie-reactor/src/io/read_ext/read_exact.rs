@@ -3,6 +3,7 @@
 use crate::io::{AsyncRead, ReadBuf};
 use std::future::Future;
 use std::io;
+use std::marker::PhantomPinned;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
@@ -12,6 +13,8 @@ use std::task::{ready, Context, Poll};
 pub struct ReadExact<'a, R: ?Sized> {
     reader: &'a mut R,
     buf: ReadBuf<'a>,
+    // Makes the future `!Unpin`, as tokio's are.
+    _pin: PhantomPinned,
 }
 
 pub(crate) fn read_exact<'a, R: AsyncRead + Unpin + ?Sized>(
@@ -21,6 +24,7 @@ pub(crate) fn read_exact<'a, R: AsyncRead + Unpin + ?Sized>(
     ReadExact {
         reader,
         buf: ReadBuf::new(buf),
+        _pin: PhantomPinned,
     }
 }
 
@@ -32,7 +36,9 @@ impl<R: AsyncRead + Unpin + ?Sized> Future for ReadExact<'_, R> {
     type Output = io::Result<usize>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
-        let me = self.get_mut();
+        // SAFETY: no field is structurally pinned (`_pin` only makes the future `!Unpin`,
+        // as tokio's are), so `&mut Self` moves nothing that was promised to stay put.
+        let me = unsafe { self.get_unchecked_mut() };
         loop {
             let rem = me.buf.remaining();
             if rem == 0 {

@@ -4,6 +4,7 @@ use super::read_exact::eof;
 use crate::io::{AsyncRead, ReadBuf};
 use std::future::Future;
 use std::io;
+use std::marker::PhantomPinned;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
@@ -12,6 +13,8 @@ use std::task::{ready, Context, Poll};
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct ReadU8<R> {
     src: R,
+    // Makes the future `!Unpin`, as tokio's are.
+    _pin: PhantomPinned,
 }
 
 /// Future for [`read_i8`](super::AsyncReadExt::read_i8).
@@ -19,17 +22,25 @@ pub struct ReadU8<R> {
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct ReadI8<R> {
     src: R,
+    // Makes the future `!Unpin`, as tokio's are.
+    _pin: PhantomPinned,
 }
 
 impl<R> ReadU8<R> {
     pub(crate) fn new(src: R) -> Self {
-        ReadU8 { src }
+        ReadU8 {
+            src,
+            _pin: PhantomPinned,
+        }
     }
 }
 
 impl<R> ReadI8<R> {
     pub(crate) fn new(src: R) -> Self {
-        ReadI8 { src }
+        ReadI8 {
+            src,
+            _pin: PhantomPinned,
+        }
     }
 }
 
@@ -47,7 +58,10 @@ impl<R: AsyncRead + Unpin> Future for ReadU8<R> {
     type Output = io::Result<u8>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<u8>> {
-        poll_byte(&mut self.get_mut().src, cx)
+        // SAFETY: no field is structurally pinned (`_pin` only makes the future `!Unpin`,
+        // as tokio's are), so `&mut Self` moves nothing that was promised to stay put.
+        let me = unsafe { self.get_unchecked_mut() };
+        poll_byte(&mut me.src, cx)
     }
 }
 
@@ -55,7 +69,10 @@ impl<R: AsyncRead + Unpin> Future for ReadI8<R> {
     type Output = io::Result<i8>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<i8>> {
-        poll_byte(&mut self.get_mut().src, cx).map_ok(|b| b as i8)
+        // SAFETY: no field is structurally pinned (`_pin` only makes the future `!Unpin`,
+        // as tokio's are), so `&mut Self` moves nothing that was promised to stay put.
+        let me = unsafe { self.get_unchecked_mut() };
+        poll_byte(&mut me.src, cx).map_ok(|b| b as i8)
     }
 }
 
@@ -68,6 +85,8 @@ macro_rules! read_number {
             src: R,
             buf: [u8; std::mem::size_of::<$ty>()],
             read: u8,
+            // Makes the future `!Unpin`, as tokio's are.
+            _pin: PhantomPinned,
         }
 
         impl<R> $name<R> {
@@ -76,6 +95,7 @@ macro_rules! read_number {
                     src,
                     buf: [0; std::mem::size_of::<$ty>()],
                     read: 0,
+                    _pin: PhantomPinned,
                 }
             }
         }
@@ -85,7 +105,9 @@ macro_rules! read_number {
 
             #[inline]
             fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<$ty>> {
-                let me = self.get_mut();
+                // SAFETY: no field is structurally pinned (`_pin` only makes the future `!Unpin`,
+                // as tokio's are), so `&mut Self` moves nothing that was promised to stay put.
+                let me = unsafe { self.get_unchecked_mut() };
                 while (me.read as usize) < me.buf.len() {
                     let mut buf = ReadBuf::new(&mut me.buf[me.read as usize..]);
                     ready!(Pin::new(&mut me.src).poll_read(cx, &mut buf))?;

@@ -5,6 +5,7 @@
 use crate::io::{AsyncRead, ReadBuf};
 use std::future::Future;
 use std::io;
+use std::marker::PhantomPinned;
 use std::mem::{self, MaybeUninit};
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -124,6 +125,8 @@ pub struct ReadToEnd<'a, R: ?Sized> {
     reader: &'a mut R,
     buf: &'a mut Vec<u8>,
     fill: VecFill,
+    // Makes the future `!Unpin`, as tokio's are.
+    _pin: PhantomPinned,
 }
 
 pub(crate) fn read_to_end<'a, R: AsyncRead + Unpin + ?Sized>(
@@ -131,14 +134,21 @@ pub(crate) fn read_to_end<'a, R: AsyncRead + Unpin + ?Sized>(
     buf: &'a mut Vec<u8>,
 ) -> ReadToEnd<'a, R> {
     let fill = VecFill::new(buf);
-    ReadToEnd { reader, buf, fill }
+    ReadToEnd {
+        reader,
+        buf,
+        fill,
+        _pin: PhantomPinned,
+    }
 }
 
 impl<R: AsyncRead + Unpin + ?Sized> Future for ReadToEnd<'_, R> {
     type Output = io::Result<usize>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
-        let me = self.get_mut();
+        // SAFETY: no field is structurally pinned (`_pin` only makes the future `!Unpin`,
+        // as tokio's are), so `&mut Self` moves nothing that was promised to stay put.
+        let me = unsafe { self.get_unchecked_mut() };
         me.fill.poll(me.buf, Pin::new(&mut *me.reader), cx)
     }
 }

@@ -6,6 +6,7 @@ use crate::io::string_buf::StringBuf;
 use crate::io::AsyncRead;
 use std::future::Future;
 use std::io;
+use std::marker::PhantomPinned;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
@@ -17,6 +18,8 @@ pub struct ReadToString<'a, R: ?Sized> {
     // `None` once finished: the string is handed back.
     buf: Option<StringBuf<'a>>,
     fill: VecFill,
+    // Makes the future `!Unpin`, as tokio's are.
+    _pin: PhantomPinned,
 }
 
 pub(crate) fn read_to_string<'a, R: AsyncRead + Unpin + ?Sized>(
@@ -29,6 +32,7 @@ pub(crate) fn read_to_string<'a, R: AsyncRead + Unpin + ?Sized>(
         reader,
         buf: Some(buf),
         fill,
+        _pin: PhantomPinned,
     }
 }
 
@@ -36,7 +40,9 @@ impl<R: AsyncRead + Unpin + ?Sized> Future for ReadToString<'_, R> {
     type Output = io::Result<usize>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
-        let me = self.get_mut();
+        // SAFETY: no field is structurally pinned (`_pin` only makes the future `!Unpin`,
+        // as tokio's are), so `&mut Self` moves nothing that was promised to stay put.
+        let me = unsafe { self.get_unchecked_mut() };
         let buf = me
             .buf
             .as_mut()

@@ -14,6 +14,7 @@ pub use write_int::{
 
 use super::AsyncWrite;
 use std::io::IoSlice;
+use std::marker::PhantomPinned;
 
 macro_rules! write_number_methods {
     ($cancel:literal; $($(#[$attr:meta])* $name:ident($ty:ty) -> $fut:ident;)*) => {$(
@@ -80,6 +81,7 @@ pub trait AsyncWriteExt: AsyncWrite {
         Write {
             writer: self,
             buf: src,
+            _pin: PhantomPinned,
         }
     }
 
@@ -98,7 +100,11 @@ pub trait AsyncWriteExt: AsyncWrite {
     where
         Self: Unpin,
     {
-        WriteVectored { writer: self, bufs }
+        WriteVectored {
+            writer: self,
+            bufs,
+            _pin: PhantomPinned,
+        }
     }
 
     /// Attempts to write an entire buffer into this writer.
@@ -127,6 +133,7 @@ pub trait AsyncWriteExt: AsyncWrite {
         WriteAll {
             writer: self,
             buf: src,
+            _pin: PhantomPinned,
         }
     }
 
@@ -210,7 +217,10 @@ pub trait AsyncWriteExt: AsyncWrite {
     where
         Self: Unpin,
     {
-        Flush { writer: self }
+        Flush {
+            writer: self,
+            _pin: PhantomPinned,
+        }
     }
 
     /// Shuts down the output stream, ensuring that the value can be dropped cleanly.
@@ -225,7 +235,10 @@ pub trait AsyncWriteExt: AsyncWrite {
     where
         Self: Unpin,
     {
-        Shutdown { writer: self }
+        Shutdown {
+            writer: self,
+            _pin: PhantomPinned,
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 use crate::io::AsyncWrite;
 use std::future::Future;
 use std::io::{self, IoSlice};
+use std::marker::PhantomPinned;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -12,13 +13,17 @@ use std::task::{Context, Poll};
 pub struct Write<'a, W: ?Sized> {
     pub(super) writer: &'a mut W,
     pub(super) buf: &'a [u8],
+    // Makes the future `!Unpin`, as tokio's are.
+    pub(super) _pin: PhantomPinned,
 }
 
 impl<W: AsyncWrite + Unpin + ?Sized> Future for Write<'_, W> {
     type Output = io::Result<usize>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
-        let me = self.get_mut();
+        // SAFETY: no field is structurally pinned (`_pin` only makes the future `!Unpin`,
+        // as tokio's are), so `&mut Self` moves nothing that was promised to stay put.
+        let me = unsafe { self.get_unchecked_mut() };
         Pin::new(&mut *me.writer).poll_write(cx, me.buf)
     }
 }
@@ -29,13 +34,17 @@ impl<W: AsyncWrite + Unpin + ?Sized> Future for Write<'_, W> {
 pub struct WriteVectored<'a, 'b, W: ?Sized> {
     pub(super) writer: &'a mut W,
     pub(super) bufs: &'a [IoSlice<'b>],
+    // Makes the future `!Unpin`, as tokio's are.
+    pub(super) _pin: PhantomPinned,
 }
 
 impl<W: AsyncWrite + Unpin + ?Sized> Future for WriteVectored<'_, '_, W> {
     type Output = io::Result<usize>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
-        let me = self.get_mut();
+        // SAFETY: no field is structurally pinned (`_pin` only makes the future `!Unpin`,
+        // as tokio's are), so `&mut Self` moves nothing that was promised to stay put.
+        let me = unsafe { self.get_unchecked_mut() };
         Pin::new(&mut *me.writer).poll_write_vectored(cx, me.bufs)
     }
 }
@@ -45,13 +54,18 @@ impl<W: AsyncWrite + Unpin + ?Sized> Future for WriteVectored<'_, '_, W> {
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct Flush<'a, W: ?Sized> {
     pub(super) writer: &'a mut W,
+    // Makes the future `!Unpin`, as tokio's are.
+    pub(super) _pin: PhantomPinned,
 }
 
 impl<W: AsyncWrite + Unpin + ?Sized> Future for Flush<'_, W> {
     type Output = io::Result<()>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut *self.get_mut().writer).poll_flush(cx)
+        // SAFETY: no field is structurally pinned (`_pin` only makes the future `!Unpin`,
+        // as tokio's are), so `&mut Self` moves nothing that was promised to stay put.
+        let me = unsafe { self.get_unchecked_mut() };
+        Pin::new(&mut *me.writer).poll_flush(cx)
     }
 }
 
@@ -60,12 +74,17 @@ impl<W: AsyncWrite + Unpin + ?Sized> Future for Flush<'_, W> {
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct Shutdown<'a, W: ?Sized> {
     pub(super) writer: &'a mut W,
+    // Makes the future `!Unpin`, as tokio's are.
+    pub(super) _pin: PhantomPinned,
 }
 
 impl<W: AsyncWrite + Unpin + ?Sized> Future for Shutdown<'_, W> {
     type Output = io::Result<()>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut *self.get_mut().writer).poll_shutdown(cx)
+        // SAFETY: no field is structurally pinned (`_pin` only makes the future `!Unpin`,
+        // as tokio's are), so `&mut Self` moves nothing that was promised to stay put.
+        let me = unsafe { self.get_unchecked_mut() };
+        Pin::new(&mut *me.writer).poll_shutdown(cx)
     }
 }

@@ -3,6 +3,7 @@
 use crate::io::AsyncWrite;
 use std::future::Future;
 use std::io;
+use std::marker::PhantomPinned;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
@@ -12,6 +13,8 @@ use std::task::{ready, Context, Poll};
 pub struct WriteAll<'a, W: ?Sized> {
     pub(super) writer: &'a mut W,
     pub(super) buf: &'a [u8],
+    // Makes the future `!Unpin`, as tokio's are.
+    pub(super) _pin: PhantomPinned,
 }
 
 pub(crate) fn write_zero() -> io::Error {
@@ -22,7 +25,9 @@ impl<W: AsyncWrite + Unpin + ?Sized> Future for WriteAll<'_, W> {
     type Output = io::Result<()>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let me = self.get_mut();
+        // SAFETY: no field is structurally pinned (`_pin` only makes the future `!Unpin`,
+        // as tokio's are), so `&mut Self` moves nothing that was promised to stay put.
+        let me = unsafe { self.get_unchecked_mut() };
         while !me.buf.is_empty() {
             let n = ready!(Pin::new(&mut *me.writer).poll_write(cx, me.buf))?;
             if n == 0 {

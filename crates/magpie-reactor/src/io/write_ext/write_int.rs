@@ -4,6 +4,7 @@ use super::write_all::write_zero;
 use crate::io::AsyncWrite;
 use std::future::Future;
 use std::io;
+use std::marker::PhantomPinned;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
@@ -16,6 +17,8 @@ macro_rules! write_number {
             dst: W,
             buf: [u8; std::mem::size_of::<$ty>()],
             written: u8,
+            // Makes the future `!Unpin`, as tokio's are.
+            _pin: PhantomPinned,
         }
 
         impl<W> $name<W> {
@@ -24,6 +27,7 @@ macro_rules! write_number {
                     dst,
                     buf: n.$to(),
                     written: 0,
+                    _pin: PhantomPinned,
                 }
             }
         }
@@ -33,7 +37,9 @@ macro_rules! write_number {
 
             #[inline]
             fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-                let me = self.get_mut();
+                // SAFETY: no field is structurally pinned (`_pin` only makes the future `!Unpin`,
+                // as tokio's are), so `&mut Self` moves nothing that was promised to stay put.
+                let me = unsafe { self.get_unchecked_mut() };
                 while (me.written as usize) < me.buf.len() {
                     let rest = &me.buf[me.written as usize..];
                     let n = ready!(Pin::new(&mut me.dst).poll_write(cx, rest))?;
