@@ -524,6 +524,16 @@ impl<T> Receiver<T> {
     pub fn sender_strong_count(&self) -> usize {
         self.shared.tx_cnt.load(Acquire)
     }
+
+    /// Returns the number of live weak senders.
+    pub fn sender_weak_count(&self) -> usize {
+        self.shared.weak_cnt.load(Acquire)
+    }
+
+    /// Returns `true` once every sender is gone (values may still be queued).
+    pub fn is_closed(&self) -> bool {
+        self.shared.tx_cnt.load(Acquire) == 0
+    }
 }
 
 impl<T> Drop for Receiver<T> {

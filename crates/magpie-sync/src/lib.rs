@@ -36,14 +36,14 @@ pub mod watch;
 
 /// Named futures of this module, at tokio's `sync::futures` path.
 pub mod futures {
-    pub use crate::notify::Notified;
+    pub use crate::notify::{Notified, OwnedNotified};
 }
 
 pub use barrier::{Barrier, BarrierWaitResult};
 pub use mutex::{
     MappedMutexGuard, Mutex, MutexGuard, OwnedMappedMutexGuard, OwnedMutexGuard, TryLockError,
 };
-pub use notify::{Notified, Notify};
+pub use notify::{Notified, Notify, OwnedNotified};
 pub use once_cell::{OnceCell, SetError};
 pub use rwlock::{
     OwnedRwLockMappedWriteGuard, OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock,

@@ -3,8 +3,10 @@
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomPinned;
+use std::ops::Deref;
 use std::pin::Pin;
 use std::ptr::NonNull;
+use std::sync::Arc;
 use std::task::{ready, Context, Poll, Waker};
 
 use crate::linked_list::{Link, LinkedList, Pointers};
@@ -97,17 +99,34 @@ enum State {
 /// it is never lost.
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct Notified<'a> {
-    notify: &'a Notify,
+    inner: NotifiedImpl<&'a Notify>,
+}
+
+/// The future returned by [`Notify::notified_owned`]: a [`Notified`] that owns an
+/// `Arc<Notify>`, so it is `'static`.
+///
+/// # Cancel safety
+///
+/// As for [`Notified`].
+#[must_use = "futures do nothing unless you `.await` or poll them"]
+pub struct OwnedNotified {
+    inner: NotifiedImpl<Arc<Notify>>,
+}
+
+/// The state machine both notified futures share, over a borrowed or owned `Notify`.
+struct NotifiedImpl<N: Deref<Target = Notify>> {
+    notify: N,
     state: State,
     /// The `notify_waiters` call count when the future was created.
     calls: usize,
     waiter: Waiter,
 }
 
-// SAFETY: the waiter's shared parts are synchronised by the `Notify`'s lock and atomics.
-unsafe impl Send for Notified<'_> {}
-// SAFETY: `&Notified` exposes nothing.
-unsafe impl Sync for Notified<'_> {}
+// SAFETY: the waiter's shared parts are synchronised by the `Notify`'s lock and atomics;
+// the handle `N` (a `&Notify` or `Arc<Notify>`) is `Send` because `Notify` is `Sync`.
+unsafe impl<N: Deref<Target = Notify> + Send> Send for NotifiedImpl<N> {}
+// SAFETY: `&NotifiedImpl` exposes nothing.
+unsafe impl<N: Deref<Target = Notify> + Sync> Sync for NotifiedImpl<N> {}
 
 impl Notify {
     /// Creates a `Notify` with no stored permit.
@@ -133,17 +152,16 @@ impl Notify {
     /// the moment it is created; it joins the `notify_one` queue when first polled (or
     /// [enabled](Notified::enable)).
     pub fn notified(&self) -> Notified<'_> {
-        let state = self.state.load(SeqCst);
         Notified {
-            notify: self,
-            state: State::Init,
-            calls: state & !STATE_MASK,
-            waiter: Waiter {
-                pointers: Pointers::new(),
-                waker: UnsafeCell::new(None),
-                notification: AtomicUsize::new(NONE),
-                _pin: PhantomPinned,
-            },
+            inner: NotifiedImpl::new(self),
+        }
+    }
+
+    /// Like [`notified`](Self::notified), but the future owns an `Arc` of the `Notify`, so
+    /// it can be stored or moved into a task freely.
+    pub fn notified_owned(self: Arc<Self>) -> OwnedNotified {
+        OwnedNotified {
+            inner: NotifiedImpl::new(self),
         }
     }
 
@@ -254,19 +272,73 @@ impl fmt::Debug for Notify {
     }
 }
 
-impl Notified<'_> {
-    /// Joins the waiter queue without waiting, so a later `notify_one` picks this future.
-    ///
-    /// Returns `true` if the future is already notified (a poll would return `Ready`).
-    /// Enabling is idempotent.
-    pub fn enable(self: Pin<&mut Self>) -> bool {
-        self.poll_notified(None).is_ready()
+macro_rules! notified_api {
+    ($($name:literal: [$($gen:tt)*] $ty:ty, $handle:ty;)*) => {$(
+        impl<$($gen)*> $ty {
+            /// Joins the waiter queue without waiting, so a later `notify_one` picks this
+            /// future.
+            ///
+            /// Returns `true` if the future is already notified (a poll would return
+            /// `Ready`). Enabling is idempotent.
+            pub fn enable(self: Pin<&mut Self>) -> bool {
+                self.inner().poll_notified(None).is_ready()
+            }
+
+            fn inner(self: Pin<&mut Self>) -> Pin<&mut NotifiedImpl<$handle>> {
+                // SAFETY: `inner` is structurally pinned: never moved out, and the wrapper
+                // has no `Drop` of its own.
+                unsafe { self.map_unchecked_mut(|s| &mut s.inner) }
+            }
+        }
+
+        impl<$($gen)*> Future for $ty {
+            type Output = ();
+
+            fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+                let coop = ready!(crate::hooks::poll_proceed(cx));
+                let res = self.inner().poll_notified(Some(cx.waker()));
+                if res.is_ready() {
+                    coop.made_progress();
+                }
+                res
+            }
+        }
+
+        impl<$($gen)*> fmt::Debug for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_struct($name)
+                    .field("state", &self.inner.state)
+                    .finish()
+            }
+        }
+    )*};
+}
+
+notified_api! {
+    "Notified": ['a] Notified<'a>, &'a Notify;
+    "OwnedNotified": [] OwnedNotified, Arc<Notify>;
+}
+
+impl<N: Deref<Target = Notify>> NotifiedImpl<N> {
+    fn new(notify: N) -> NotifiedImpl<N> {
+        let state = notify.state.load(SeqCst);
+        NotifiedImpl {
+            notify,
+            state: State::Init,
+            calls: state & !STATE_MASK,
+            waiter: Waiter {
+                pointers: Pointers::new(),
+                waker: UnsafeCell::new(None),
+                notification: AtomicUsize::new(NONE),
+                _pin: PhantomPinned,
+            },
+        }
     }
 
     fn poll_notified(self: Pin<&mut Self>, waker: Option<&Waker>) -> Poll<()> {
         // SAFETY: nothing is moved out of the pinned future; the waiter stays in place.
         let this = unsafe { self.get_unchecked_mut() };
-        let notify = this.notify;
+        let notify: &Notify = &this.notify;
         match this.state {
             State::Done => Poll::Ready(()),
             State::Init => {
@@ -338,25 +410,12 @@ impl Notified<'_> {
     }
 }
 
-impl Future for Notified<'_> {
-    type Output = ();
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let coop = ready!(crate::hooks::poll_proceed(cx));
-        let res = self.poll_notified(Some(cx.waker()));
-        if res.is_ready() {
-            coop.made_progress();
-        }
-        res
-    }
-}
-
-impl Drop for Notified<'_> {
+impl<N: Deref<Target = Notify>> Drop for NotifiedImpl<N> {
     fn drop(&mut self) {
         if self.state != State::Waiting {
             return;
         }
-        let notify = self.notify;
+        let notify: &Notify = &self.notify;
         let mut list = notify.waiters.lock();
         let kind = self.waiter.notification.load(Acquire);
         let mut waker = None;
@@ -379,13 +438,5 @@ impl Drop for Notified<'_> {
         if let Some(w) = waker {
             w.wake();
         }
-    }
-}
-
-impl fmt::Debug for Notified<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Notified")
-            .field("state", &self.state)
-            .finish()
     }
 }

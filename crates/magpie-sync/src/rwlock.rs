@@ -421,6 +421,39 @@ impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
         RwLockWriteGuard::map(this, |v| v)
     }
 
+    /// Downgrades to shared access to a part of the value, atomically.
+    pub fn downgrade_map<U: ?Sized, F: FnOnce(&T) -> &U>(
+        this: Self,
+        f: F,
+    ) -> RwLockReadGuard<'a, U> {
+        let data = f(&*this) as *const U;
+        let read = this.downgrade();
+        let read = ManuallyDrop::new(read);
+        RwLockReadGuard {
+            s: read.s,
+            data,
+            marker: PhantomData,
+        }
+    }
+
+    /// Downgrades to shared access to a part of the value if `f` finds one; otherwise
+    /// gives the write guard back, still exclusive.
+    pub fn try_downgrade_map<U: ?Sized, F: FnOnce(&T) -> Option<&U>>(
+        this: Self,
+        f: F,
+    ) -> Result<RwLockReadGuard<'a, U>, Self> {
+        let data = match f(&*this) {
+            Some(data) => data as *const U,
+            None => return Err(this),
+        };
+        let read = ManuallyDrop::new(this.downgrade());
+        Ok(RwLockReadGuard {
+            s: read.s,
+            data,
+            marker: PhantomData,
+        })
+    }
+
     /// Atomically turns exclusive access into shared access: no writer can get in between.
     /// Readers waiting behind this writer may proceed at once.
     pub fn downgrade(self) -> RwLockReadGuard<'a, T> {
@@ -549,6 +582,32 @@ impl<T: ?Sized> OwnedRwLockWriteGuard<T> {
     /// Turns the guard into a mapped guard of the whole value.
     pub fn into_mapped(this: Self) -> OwnedRwLockMappedWriteGuard<T> {
         OwnedRwLockWriteGuard::map(this, |v| v)
+    }
+
+    /// Downgrades to shared access to a part of the value, atomically.
+    pub fn downgrade_map<U: ?Sized, F: FnOnce(&T) -> &U>(
+        this: Self,
+        f: F,
+    ) -> OwnedRwLockReadGuard<T, U> {
+        let data = f(&*this) as *const U;
+        let read = ManuallyDrop::new(this.downgrade());
+        let lock = take_arc(&read, &read.lock);
+        OwnedRwLockReadGuard { lock, data }
+    }
+
+    /// Downgrades to shared access to a part of the value if `f` finds one; otherwise
+    /// gives the write guard back, still exclusive.
+    pub fn try_downgrade_map<U: ?Sized, F: FnOnce(&T) -> Option<&U>>(
+        this: Self,
+        f: F,
+    ) -> Result<OwnedRwLockReadGuard<T, U>, Self> {
+        let data = match f(&*this) {
+            Some(data) => data as *const U,
+            None => return Err(this),
+        };
+        let read = ManuallyDrop::new(this.downgrade());
+        let lock = take_arc(&read, &read.lock);
+        Ok(OwnedRwLockReadGuard { lock, data })
     }
 
     /// Atomically turns exclusive access into shared access.

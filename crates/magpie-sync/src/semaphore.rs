@@ -203,6 +203,49 @@ impl Semaphore {
         })
     }
 
+    /// Waits for one permit from synchronous code, blocking the thread.
+    ///
+    /// # Panics
+    ///
+    /// On a thread that drives asynchronous tasks (inside a runtime).
+    #[track_caller]
+    pub fn blocking_acquire(&self) -> Result<SemaphorePermit<'_>, AcquireError> {
+        crate::block::block_on(self.acquire())
+    }
+
+    /// Waits for `n` permits from synchronous code, blocking the thread.
+    ///
+    /// # Panics
+    ///
+    /// On a thread that drives asynchronous tasks (inside a runtime).
+    #[track_caller]
+    pub fn blocking_acquire_many(&self, n: u32) -> Result<SemaphorePermit<'_>, AcquireError> {
+        crate::block::block_on(self.acquire_many(n))
+    }
+
+    /// Waits for one owned permit from synchronous code, blocking the thread.
+    ///
+    /// # Panics
+    ///
+    /// On a thread that drives asynchronous tasks (inside a runtime).
+    #[track_caller]
+    pub fn blocking_acquire_owned(self: Arc<Self>) -> Result<OwnedSemaphorePermit, AcquireError> {
+        crate::block::block_on(self.acquire_owned())
+    }
+
+    /// Waits for `n` owned permits from synchronous code, blocking the thread.
+    ///
+    /// # Panics
+    ///
+    /// On a thread that drives asynchronous tasks (inside a runtime).
+    #[track_caller]
+    pub fn blocking_acquire_many_owned(
+        self: Arc<Self>,
+        n: u32,
+    ) -> Result<OwnedSemaphorePermit, AcquireError> {
+        crate::block::block_on(self.acquire_many_owned(n))
+    }
+
     /// Closes the semaphore: pending and later acquisitions fail with [`AcquireError`];
     /// permits already held stay valid.
     pub fn close(&self) {

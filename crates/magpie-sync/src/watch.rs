@@ -184,6 +184,11 @@ impl<T> Receiver<T> {
         Ok(state & !CLOSED != self.version)
     }
 
+    /// Returns `true` once every sender is gone.
+    pub fn is_closed(&self) -> bool {
+        self.shared.state.load(Acquire) & CLOSED != 0
+    }
+
     /// Marks the current value as not seen, so `changed` completes at once.
     pub fn mark_changed(&mut self) {
         self.version = self.shared.version().wrapping_sub(VERSION_INC);

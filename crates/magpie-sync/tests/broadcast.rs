@@ -231,3 +231,14 @@ fn weak_senders() {
     assert_eq!(rx.try_recv(), Ok(1));
     assert_eq!(rx.try_recv(), Err(TryRecvError::Closed));
 }
+
+#[test]
+fn receiver_is_closed_and_counts() {
+    let (tx, rx) = broadcast::channel::<u8>(2);
+    let weak = tx.downgrade();
+    assert_eq!(rx.sender_weak_count(), 1);
+    assert!(!rx.is_closed());
+    drop(tx);
+    assert!(rx.is_closed());
+    drop(weak);
+}

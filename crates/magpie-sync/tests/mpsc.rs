@@ -440,3 +440,12 @@ fn error_types() {
     assert!(SendTimeoutError::Closed(1).is_closed());
     assert_eq!(SendTimeoutError::Closed(4).into_inner(), 4);
 }
+
+#[test]
+fn owned_permit_same_channel_as_sender() {
+    let (tx, _rx) = mpsc::channel::<u8>(2);
+    let (other, _orx) = mpsc::channel::<u8>(2);
+    let p = tx.clone().try_reserve_owned().unwrap();
+    assert!(p.same_channel_as_sender(&tx));
+    assert!(!p.same_channel_as_sender(&other));
+}

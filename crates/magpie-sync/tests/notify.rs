@@ -179,3 +179,19 @@ fn const_new_and_default() {
     d.notify_one();
     run(d.notified());
 }
+
+#[test]
+fn notified_owned() {
+    let n = Arc::new(Notify::new());
+    let mut t = Task::new(n.clone().notified_owned());
+    t.pending();
+    n.notify_one();
+    assert!(t.is_woken());
+    t.ready();
+    let mut fut = Box::pin(n.clone().notified_owned());
+    assert!(!fut.as_mut().enable());
+    n.notify_waiters();
+    run(fut);
+    fn is_static_send<T: Send + Sync + 'static>(_: &T) {}
+    is_static_send(&n.notified_owned());
+}

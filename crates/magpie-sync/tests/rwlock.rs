@@ -230,3 +230,32 @@ fn threads_readers_and_writers() {
     }
     assert_eq!(l.try_read().unwrap().0, 4000);
 }
+
+#[test]
+fn downgrade_map_variants() {
+    run(async {
+        let l = Arc::new(RwLock::new((1, 2)));
+        let w = l.write().await;
+        let r = RwLockWriteGuard::downgrade_map(w, |v| &v.1);
+        assert_eq!(*r, 2);
+        assert!(l.try_write().is_err());
+        assert!(l.try_read().is_ok());
+        drop(r);
+        let w = l.write().await;
+        let w = RwLockWriteGuard::try_downgrade_map(w, |_| None::<&u8>).unwrap_err();
+        assert!(l.try_read().is_err(), "still exclusive");
+        let r = RwLockWriteGuard::try_downgrade_map(w, |v| Some(&v.0)).unwrap();
+        assert_eq!(*r, 1);
+        drop(r);
+        let w = l.clone().write_owned().await;
+        let r = OwnedRwLockWriteGuard::downgrade_map(w, |v| &v.0);
+        assert_eq!(*r, 1);
+        drop(r);
+        let w = l.clone().write_owned().await;
+        let w = OwnedRwLockWriteGuard::try_downgrade_map(w, |_| None::<&u8>).unwrap_err();
+        let r = OwnedRwLockWriteGuard::try_downgrade_map(w, |v| Some(&v.1)).unwrap();
+        assert_eq!(*r, 2);
+        drop(r);
+        assert!(l.try_write().is_ok());
+    });
+}

@@ -352,3 +352,20 @@ fn random_cancellation_keeps_permit_count() {
     }
     assert_eq!(sem.available_permits(), 3);
 }
+
+#[test]
+fn blocking_acquire_variants() {
+    let sem = Arc::new(Semaphore::new(3));
+    let held = sem.try_acquire_many(3).unwrap();
+    let s = sem.clone();
+    let h = std::thread::spawn(move || {
+        let a = s.blocking_acquire().unwrap();
+        let b = s.blocking_acquire_many(1).unwrap();
+        let c = s.clone().blocking_acquire_owned().unwrap();
+        drop((a, b, c));
+        s.clone().blocking_acquire_many_owned(3).unwrap().forget();
+    });
+    drop(held);
+    h.join().unwrap();
+    assert_eq!(sem.available_permits(), 0);
+}

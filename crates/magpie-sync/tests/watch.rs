@@ -186,3 +186,11 @@ fn threads_see_latest() {
     });
     h.join().unwrap();
 }
+
+#[test]
+fn receiver_is_closed() {
+    let (tx, rx) = watch::channel(0);
+    assert!(!rx.is_closed());
+    drop(tx);
+    assert!(rx.is_closed());
+}

@@ -467,6 +467,13 @@ impl<T> OwnedPermit<T> {
         }
     }
 
+    /// Returns `true` if this permit reserves a slot in `sender`'s channel.
+    pub fn same_channel_as_sender(&self, sender: &Sender<T>) -> bool {
+        self.chan
+            .as_ref()
+            .is_some_and(|c| Arc::ptr_eq(c, &sender.chan))
+    }
+
     /// Returns the channel's capacity.
     pub fn max_capacity(&self) -> usize {
         self.chan.as_ref().map_or(0, |c| c.bound)
