@@ -49,6 +49,9 @@ fn io_types_are_send_sync_unpin() {
     send_sync_unpin::<ReadHalf<DuplexStream>>();
     send_sync_unpin::<WriteHalf<DuplexStream>>();
     send_sync_unpin::<ReadBuf<'static>>();
+    send_sync_unpin::<io::Stdin>();
+    send_sync_unpin::<io::Stdout>();
+    send_sync_unpin::<io::Stderr>();
 }
 
 #[test]

@@ -24,6 +24,7 @@ mod repeat;
 mod seek_ext;
 mod sink;
 mod split;
+mod stdio;
 mod string_buf;
 mod write_ext;
 
@@ -43,6 +44,7 @@ pub use repeat::{repeat, Repeat};
 pub use seek_ext::AsyncSeekExt;
 pub use sink::{sink, Sink};
 pub use split::{split, ReadHalf, WriteHalf};
+pub use stdio::{stderr, stdin, stdout, Stderr, Stdin, Stdout};
 pub use write_ext::AsyncWriteExt;
 
 pub use crate::{Interest, Ready};
