@@ -110,6 +110,29 @@ pub fn poll_proceed(cx: &mut Context<'_>) -> Poll<RestoreOnPending> {
     }
 }
 
+/// Checks the budget without spending it: `Pending` (with the task scheduled to run again
+/// after its peers) when it is spent. Pair with [`spend`] once the operation completed.
+#[inline]
+pub fn check(cx: &mut Context<'_>) -> Poll<()> {
+    match CURRENT.try_with(|c| c.get()).unwrap_or(Budget(None)).0 {
+        Some(0) => {
+            defer(cx.waker());
+            Poll::Pending
+        }
+        _ => Poll::Ready(()),
+    }
+}
+
+/// Spends one unit of the current task's budget (nothing outside a task).
+#[inline]
+pub fn spend() {
+    let _ = CURRENT.try_with(|c| {
+        if let Budget(Some(n)) = c.get() {
+            c.set(Budget(Some(n.saturating_sub(1))));
+        }
+    });
+}
+
 /// Wakes `waker` after the current poll returns, as a yield (to the back of the queue).
 ///
 /// Outside a scheduler that collects deferred wake-ups, wakes at once.

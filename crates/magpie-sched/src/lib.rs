@@ -9,6 +9,9 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 pub(crate) mod loom;
+#[cfg(loom)]
+#[doc(hidden)]
+pub mod loom_api;
 
 pub mod coop;
 pub mod park;

@@ -512,3 +512,34 @@ fn thread_hooks_and_names() {
     assert_eq!(started.load(SeqCst), 3);
     assert_eq!(stopped.load(SeqCst), 3);
 }
+
+#[test]
+fn self_referential_future_is_dropped_in_place() {
+    // A future that borrows its own state across an await; its drop reads through the
+    // borrow, which would read freed or overwritten memory if the future were moved first.
+    struct Reader<'a>(&'a [u64; 8], Arc<AtomicUsize>);
+    impl Drop for Reader<'_> {
+        fn drop(&mut self) {
+            self.1.store(self.0.iter().sum::<u64>() as usize, SeqCst);
+        }
+    }
+    for rt in rts() {
+        let seen = Arc::new(AtomicUsize::new(0));
+        let s = seen.clone();
+        let (tx, rx) = mpsc::channel();
+        let h = rt.spawn(async move {
+            let data = [1u64; 8];
+            let _reader = Reader(&data, s);
+            tx.send(()).unwrap();
+            std::future::pending::<()>().await;
+        });
+        rt.block_on(async {
+            while rx.try_recv().is_err() {
+                magpie_sched::yield_now().await;
+            }
+        });
+        drop(rt);
+        assert_eq!(seen.load(SeqCst), 8);
+        drop(h);
+    }
+}

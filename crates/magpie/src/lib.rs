@@ -14,14 +14,34 @@ pub use magpie_macros::{main, test};
 #[doc(hidden)]
 pub use macros::support as __macro_support;
 
-pub mod task {
-    //! Asynchronous green threads: spawning, joining, yielding and cooperative budgeting.
+pub mod runtime;
+pub mod task;
 
-    pub mod coop {
-        //! Cooperative scheduling: a budget of operations per task poll.
-        pub use magpie_sched::coop::{
-            consume_budget, cooperative, has_budget_remaining, poll_proceed, unconstrained,
-            Cooperative, RestoreOnPending, Unconstrained,
-        };
-    }
+pub use task::spawn;
+
+pub mod time {
+    //! Time: sleeping, timeouts and intervals, on magpie's hierarchical timer wheel.
+    //!
+    //! A runtime built with `enable_time` (or `enable_all`) drives these; using them on a
+    //! runtime without the time driver panics with a message that says so.
+    pub use magpie_timer::{
+        advance, error, interval, interval_at, pause, resume, sleep, sleep_until, timeout,
+        timeout_at, Duration, Instant, Interval, MissedTickBehavior, Sleep, Timeout,
+    };
 }
+
+pub mod sync {
+    //! Synchronisation primitives and channels for async code: tokio's `sync` module.
+    //!
+    //! They are runtime-agnostic (they work on any executor); on magpie they also take part
+    //! in cooperative budgeting.
+    pub use magpie_sync::{
+        broadcast, futures, mpsc, oneshot, watch, AcquireError, Barrier, BarrierWaitResult,
+        MappedMutexGuard, Mutex, MutexGuard, Notify, OnceCell, OwnedMappedMutexGuard,
+        OwnedMutexGuard, OwnedRwLockMappedWriteGuard, OwnedRwLockReadGuard, OwnedRwLockWriteGuard,
+        OwnedSemaphorePermit, RwLock, RwLockMappedWriteGuard, RwLockReadGuard, RwLockWriteGuard,
+        Semaphore, SemaphorePermit, SetError, SetOnce, SetOnceError, TryAcquireError, TryLockError,
+    };
+}
+
+pub use magpie_reactor::{fs, io, net};

@@ -11,8 +11,8 @@
 //! inside a task goes straight to the local ring without synchronisation.
 
 mod handle;
-mod idle;
-mod parker;
+pub(crate) mod idle;
+pub(crate) mod parker;
 mod worker;
 
 pub(crate) use handle::Handle;

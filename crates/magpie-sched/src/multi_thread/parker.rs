@@ -10,7 +10,10 @@ use std::time::Duration;
 
 use crate::loom::sync::atomic::{AtomicUsize, Ordering::*};
 use crate::loom::sync::{Arc, Condvar, Mutex};
+// The driver stack and its `Unpark` handle are shared through std's `Arc` even under loom:
+// `BoxPark` is public API built on it (see `park.rs`).
 use crate::park::{BoxPark, Unpark};
+use std::sync::Arc as StdArc;
 
 const EMPTY: usize = 0;
 const PARKED_CONDVAR: usize = 1;
@@ -20,7 +23,7 @@ const NOTIFIED: usize = 3;
 /// The driver stack shared by all workers of one runtime.
 pub(crate) struct SharedDriver {
     driver: Mutex<Option<BoxPark>>,
-    unpark: Arc<dyn Unpark>,
+    unpark: StdArc<dyn Unpark>,
 }
 
 impl SharedDriver {
@@ -73,11 +76,11 @@ struct Inner {
     state: AtomicUsize,
     lock: Mutex<()>,
     cvar: Condvar,
-    shared: Arc<SharedDriver>,
+    shared: StdArc<SharedDriver>,
 }
 
 impl Parker {
-    pub(crate) fn new(shared: Arc<SharedDriver>) -> Parker {
+    pub(crate) fn new(shared: StdArc<SharedDriver>) -> Parker {
         Parker {
             inner: Arc::new(Inner {
                 state: AtomicUsize::new(EMPTY),

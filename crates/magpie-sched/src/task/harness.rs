@@ -25,8 +25,10 @@ unsafe fn cell<'a, F: Future, S>(ptr: NonNull<Header>) -> &'a Cell<F, S> {
     unsafe { ptr.cast::<Cell<F, S>>().as_ref() }
 }
 
-/// Replaces the stage, dropping the old one first so a panicking `Drop` leaves the stage
-/// consistent (`Consumed`). Returns the panic of the drop, if any.
+/// Replaces the stage, dropping the old one *in place* first: the future is pinned, so it
+/// must not be moved out to be dropped (a self-referential future would be left pointing at
+/// the vacated cell). A panicking `Drop` still leaves the new stage written. Returns the
+/// panic of the drop, if any.
 ///
 /// # Safety
 /// The caller must have exclusive access to the stage (it holds `RUNNING`, or the state
@@ -35,14 +37,17 @@ unsafe fn replace_stage<F: Future, S>(
     cell: &Cell<F, S>,
     stage: Stage<F>,
 ) -> Result<(), Box<dyn std::any::Any + Send>> {
-    // SAFETY: exclusive access is the caller's contract.
-    let old = cell
-        .core
+    let dropped = catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: exclusive access is the caller's contract; the old value is not used again.
+        cell.core
+            .stage
+            .with_mut(|p| unsafe { std::ptr::drop_in_place(p) })
+    }));
+    // SAFETY: as above; the old value was dropped (fully, even if a field's drop panicked),
+    // so writing without dropping it again is right.
+    cell.core
         .stage
-        .with_mut(|p| unsafe { mem::replace(&mut *p, Stage::Consumed) });
-    let dropped = catch_unwind(AssertUnwindSafe(move || drop(old)));
-    // SAFETY: as above.
-    cell.core.stage.with_mut(|p| unsafe { *p = stage });
+        .with_mut(|p| unsafe { std::ptr::write(p, stage) });
     dropped
 }
 
