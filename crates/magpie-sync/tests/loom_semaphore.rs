@@ -94,3 +94,26 @@ fn close_races_waiter() {
         }
     });
 }
+
+/// A batch waiter holding a partial grant is cancelled while permits are released and a
+/// second waiter queues behind it: all permits end up back in the pool.
+#[test]
+fn cancel_partial_grant_races_release_and_waiter() {
+    loom::model(|| {
+        let sem = Arc::new(Semaphore::new(1));
+        let mut big = Box::pin(sem.acquire_many(2));
+        assert!(poll_once(big.as_mut()).is_pending()); // took 1, waits for 1 more
+        let s1 = sem.clone();
+        let releaser = thread::spawn(move || s1.add_permits(1));
+        let s2 = sem.clone();
+        let small = thread::spawn(move || {
+            loom::future::block_on(async {
+                drop(s2.acquire().await.unwrap());
+            })
+        });
+        drop(big);
+        releaser.join().unwrap();
+        small.join().unwrap();
+        assert_eq!(sem.available_permits(), 2);
+    });
+}

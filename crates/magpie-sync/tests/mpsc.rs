@@ -449,3 +449,32 @@ fn owned_permit_same_channel_as_sender() {
     assert!(p.same_channel_as_sender(&tx));
     assert!(!p.same_channel_as_sender(&other));
 }
+
+#[test]
+fn waiting_sender_fails_when_receiver_goes() {
+    let (tx, mut rx) = mpsc::channel(1);
+    tx.try_send(1).unwrap();
+    let tx2 = tx.clone();
+    let mut send = Task::new(async move { tx2.send(2).await });
+    send.pending();
+    rx.close();
+    assert!(send.is_woken());
+    assert_eq!(send.ready().unwrap_err().0, 2);
+    let tx3 = tx.clone();
+    let mut reserve = Task::new(async move { tx3.reserve().await.map(|_| ()) });
+    assert!(reserve.ready().is_err());
+    assert_eq!(rx.try_recv(), Ok(1));
+    drop(rx);
+    assert!(tx.is_closed());
+}
+
+#[test]
+fn dropped_receiver_wakes_waiting_senders() {
+    let (tx, rx) = mpsc::channel(1);
+    tx.try_send(1).unwrap();
+    let mut send = Task::new(async move { tx.send(2).await });
+    send.pending();
+    drop(rx);
+    assert!(send.is_woken());
+    assert!(send.ready().is_err());
+}
