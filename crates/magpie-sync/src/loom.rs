@@ -2,7 +2,10 @@
 //!
 //! Under `cfg(loom)` every atomic, cell and lock comes from loom, so its model checker sees
 //! every interleaving of the primitives built on top; otherwise they are std's atomics and
-//! parking_lot's locks. The rest of the crate imports from here only.
+//! parking_lot's locks. The rest of the crate imports its internal synchronisation from
+//! here only. Two std types stay std's on purpose: the `Arc` in public signatures (owned
+//! guards and permits), and the `UnsafeCell` holding a lock's protected value, which hands
+//! out references that outlive any closure (loom still checks the permits guarding it).
 
 #![allow(unused_imports, dead_code, unreachable_pub)]
 
