@@ -1,10 +1,14 @@
 //! tokio's io traits and utilities: `AsyncRead`, `AsyncWrite`, their extension traits,
-//! buffering, copying and in-memory pipes.
+//! buffering, copying, in-memory pipes and the standard streams.
 //!
 //! The traits have tokio's exact signatures, so code written against `tokio::io` compiles
 //! against this module unchanged. The extension traits ([`AsyncReadExt`], [`AsyncWriteExt`],
 //! [`AsyncBufReadExt`], [`AsyncSeekExt`]) return named futures, listed in [`futures`] for
-//! the rare caller that must store one.
+//! the rare caller that must store one. Utilities that can loop on always-ready in-memory
+//! objects ([`copy`], [`duplex`], [`empty`], [`repeat`], [`sink`]) spend the task's coop
+//! budget, so they yield to other tasks like sockets do. [`stdin`], [`stdout`] and
+//! [`stderr`] run on the runtime's blocking pool; `compat` adapts to and from the `futures`
+//! crate's io traits.
 
 mod async_buf_read;
 mod async_read;
