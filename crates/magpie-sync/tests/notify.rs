@@ -195,3 +195,35 @@ fn notified_owned() {
     fn is_static_send<T: Send + Sync + 'static>(_: &T) {}
     is_static_send(&n.notified_owned());
 }
+
+/// A registered waiter is dropped at a random moment while `notify_one` races in from
+/// another thread; the notification must survive (forwarded or stored) so a fresh waiter
+/// completes.
+#[test]
+fn notify_one_survives_random_drops() {
+    let n = Arc::new(Notify::new());
+    let mut rng = common::XorShift::new(42);
+    for _ in 0..2000 {
+        let mut first = Task::new(n.notified());
+        first.pending();
+        let n2 = n.clone();
+        let notifier = std::thread::spawn(move || n2.notify_one());
+        for _ in 0..rng.below(3) {
+            if first.poll().is_ready() {
+                break;
+            }
+            std::thread::yield_now();
+        }
+        let completed = first.poll().is_ready();
+        drop(first);
+        notifier.join().unwrap();
+        if !completed {
+            // the notification went to the dropped waiter or is still to come: either way
+            // it must now be stored for the next waiter
+            run(n.notified());
+        }
+        // and no extra permit is left over
+        let mut extra = Task::new(n.notified());
+        extra.pending();
+    }
+}
