@@ -39,7 +39,7 @@ pub struct BufReader<R> {
     state: ReadState,
 }
 
-struct ReadState {
+pub(super) struct ReadState {
     buf: Box<[u8]>,
     /// Next unread byte of `buf`.
     pos: usize,
@@ -132,6 +132,15 @@ impl<R> BufReader<R> {
     }
 
     #[inline]
+    /// Takes the reader apart, buffered bytes included (for `BufStream`'s conversions).
+    pub(super) fn into_parts(self) -> (R, ReadState) {
+        (self.inner, self.state)
+    }
+
+    pub(super) fn from_parts(inner: R, state: ReadState) -> Self {
+        BufReader { inner, state }
+    }
+
     fn project(self: Pin<&mut Self>) -> (Pin<&mut R>, &mut ReadState) {
         // SAFETY: `inner` is structurally pinned: `BufReader` never moves it out while
         // pinned and has no `Drop` impl; `state` is never pinned.

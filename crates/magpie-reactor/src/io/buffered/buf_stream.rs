@@ -92,6 +92,17 @@ impl<RW> From<BufReader<BufWriter<RW>>> for BufStream<RW> {
     }
 }
 
+impl<RW> From<BufWriter<BufReader<RW>>> for BufStream<RW> {
+    /// Re-nests the buffers; both keep their contents (buffered input and unwritten output).
+    fn from(b: BufWriter<BufReader<RW>>) -> Self {
+        let (reader, write_state) = b.into_parts();
+        let (stream, read_state) = reader.into_parts();
+        BufStream {
+            inner: BufReader::from_parts(BufWriter::from_parts(stream, write_state), read_state),
+        }
+    }
+}
+
 impl<RW: AsyncRead + AsyncWrite> AsyncWrite for BufStream<RW> {
     fn poll_write(
         self: Pin<&mut Self>,
@@ -179,6 +190,26 @@ mod tests {
             assert_eq!(rest, "ne1\nline2\n");
             let inner = s.into_inner();
             assert_eq!(inner.position(), 12);
+        });
+    }
+
+    #[test]
+    fn from_writer_of_reader_keeps_both_buffers() {
+        block_on(async {
+            let mut inner = BufWriter::new(BufReader::with_capacity(
+                4,
+                Cursor::new(b"abcdefgh".to_vec()),
+            ));
+            let mut first = [0u8; 1];
+            inner.get_mut().read_exact(&mut first).await.unwrap();
+            inner.write_all(b"XY").await.unwrap();
+            let mut s = BufStream::from(inner);
+            let mut rest = [0u8; 3];
+            s.read_exact(&mut rest).await.unwrap();
+            assert_eq!(&rest, b"bcd", "buffered input survives");
+            s.flush().await.unwrap();
+            // The unwritten "XY" went out at the inner position (4, after the buffered read).
+            assert_eq!(s.get_ref().get_ref(), b"abcdXYgh");
         });
     }
 }

@@ -41,7 +41,7 @@ pub struct BufWriter<W> {
     state: WriteState,
 }
 
-struct WriteState {
+pub(super) struct WriteState {
     buf: Vec<u8>,
     /// Bytes at the front of `buf` already written by an unfinished flush.
     written: usize,
@@ -149,6 +149,15 @@ impl<W> BufWriter<W> {
     }
 
     #[inline]
+    /// Takes the writer apart, unwritten bytes included (for `BufStream`'s conversions).
+    pub(super) fn into_parts(self) -> (W, WriteState) {
+        (self.inner, self.state)
+    }
+
+    pub(super) fn from_parts(inner: W, state: WriteState) -> Self {
+        BufWriter { inner, state }
+    }
+
     fn project(self: Pin<&mut Self>) -> (Pin<&mut W>, &mut WriteState) {
         // SAFETY: `inner` is structurally pinned: `BufWriter` never moves it out while
         // pinned and has no `Drop` impl; `state` is never pinned.
