@@ -20,10 +20,12 @@ std::thread_local! {
 /// A number identifying the current thread for shard selection; the caller reduces it
 /// modulo the number of shards.
 ///
-/// Switch point: once the scheduler exposes `magpie_sched::context::worker_index()`,
-/// return that index when it is `Some` (worker `i` then owns shard `i` exactly, with one
-/// shard per worker), and keep the round-robin number for threads outside the runtime.
+/// On a worker it is the worker's index, so with one shard per worker, worker `i` owns
+/// shard `i` exactly; other threads get a round-robin number.
 #[inline]
 pub(crate) fn shard_hint() -> usize {
+    if let Some(worker) = magpie_sched::context::worker_index() {
+        return worker;
+    }
     HINT.try_with(|hint| *hint).unwrap_or(0)
 }
