@@ -67,3 +67,58 @@ mod reexported {
 async fn crate_path_option() {
     assert_eq!(Handle::current().metrics().num_workers(), 1);
 }
+
+#[magpie::test(start_paused = true)]
+async fn select_loop_over_a_channel_with_a_deadline() {
+    let (tx, mut rx) = magpie::sync::mpsc::channel::<u32>(8);
+    magpie::spawn(async move {
+        for i in 1..=3 {
+            tx.send(i).await.unwrap();
+            magpie::time::sleep(Duration::from_millis(10)).await;
+        }
+        // Keep the channel open past the deadline.
+        magpie::time::sleep(Duration::from_secs(60)).await;
+        drop(tx);
+    });
+    let deadline = magpie::time::sleep(Duration::from_secs(1));
+    magpie::pin!(deadline);
+    let mut got = Vec::new();
+    loop {
+        magpie::select! {
+            Some(v) = rx.recv() => got.push(v),
+            _ = &mut deadline => break,
+        }
+    }
+    assert_eq!(got, [1, 2, 3]);
+}
+
+#[magpie::test(flavor = "multi_thread", worker_threads = 4)]
+async fn task_locals_follow_tasks_across_workers() {
+    magpie::task_local! {
+        static SLOT: usize;
+    }
+    let mut handles = Vec::new();
+    for i in 0..16 {
+        handles.push(magpie::spawn(SLOT.scope(i, async move {
+            for _ in 0..50 {
+                magpie::task::yield_now().await;
+                assert_eq!(SLOT.get(), i);
+            }
+            i
+        })));
+    }
+    for (i, handle) in handles.into_iter().enumerate() {
+        assert_eq!(handle.await.unwrap(), i);
+    }
+}
+
+#[magpie::test(flavor = "multi_thread", worker_threads = 2)]
+async fn try_join_over_join_handles() {
+    let ok = magpie::try_join!(magpie::spawn(async { 1 }), magpie::spawn(async { 2 }));
+    assert_eq!(ok.unwrap(), (1, 2));
+    let failed = magpie::try_join!(
+        magpie::spawn(async { panic!("task failed") }),
+        magpie::spawn(std::future::pending::<()>()),
+    );
+    assert!(failed.unwrap_err().is_panic());
+}
