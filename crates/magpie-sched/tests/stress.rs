@@ -47,9 +47,12 @@ impl Drop for Tracked {
     }
 }
 
+/// A gate's state: opened yet, and the waker of the task waiting on it.
+type Slot = Arc<Mutex<(bool, Option<Waker>)>>;
+
 /// Pending until a foreign thread wakes it through the shared slot (or it was woken before).
 struct Gate {
-    slot: Arc<Mutex<(bool, Option<Waker>)>>,
+    slot: Slot,
 }
 impl Future for Gate {
     type Output = ();
@@ -73,7 +76,7 @@ fn round(seed: u64, flavor_multi: bool) {
         Builder::new_current_thread().build().unwrap()
     };
     let counters = Arc::new(Counters::default());
-    let gates: Arc<Mutex<Vec<Arc<Mutex<(bool, Option<Waker>)>>>>> = Arc::default();
+    let gates: Arc<Mutex<Vec<Slot>>> = Arc::default();
     let handle = rt.handle().clone();
     let threads: Vec<_> = (0..3)
         .map(|t| {
@@ -84,7 +87,7 @@ fn round(seed: u64, flavor_multi: bool) {
                 for _ in 0..300 {
                     match rng.below(6) {
                         0 | 1 => {
-                            let slot = Arc::new(Mutex::new((false, None)));
+                            let slot: Slot = Arc::new(Mutex::new((false, None)));
                             gates.lock().unwrap().push(slot.clone());
                             let tracked = Tracked::new(&counters);
                             let c = counters.clone();
