@@ -156,30 +156,39 @@ fn generate(input: Input) -> TokenStream {
     let start = local("__select_start");
     let offset = local("__select_offset");
     let out = local("__select_out");
-    let futures: Vec<syn::Ident> = (0..count)
-        .map(|i| syn::Ident::new(&format!("__select_future_{i}"), Span::mixed_site()))
-        .collect();
+    let futures = local("__select_futures");
     let variants: Vec<syn::Ident> = (0..count).map(|i| format_ident!("_{}", i)).collect();
     let enum_name = quote!(__MagpieSelectOutput);
     let count_u32 = count as u32;
+    // The smallest mask that fits: it lives in the `select!` future, so it adds to its size.
+    let mask_type = match count {
+        0..=8 => quote!(u8),
+        9..=16 => quote!(u16),
+        17..=32 => quote!(u32),
+        _ => quote!(u64),
+    };
+    let mask = |i: usize| {
+        let bit = 1u64 << i;
+        quote!((#bit as #mask_type))
+    };
 
     let preconditions = branches.iter().enumerate().filter_map(|(i, b)| {
-        let mask = 1u64 << i;
+        let mask = mask(i);
         b.precondition
             .as_ref()
             .map(|c| quote!(if !(#c) { #disabled |= #mask; }))
     });
-    let pinned = branches.iter().zip(&futures).map(|(b, f)| {
+    let future_exprs = branches.iter().map(|b| {
         let fut = &b.future;
-        quote!(let mut #f = ::core::pin::pin!(::core::future::IntoFuture::into_future(#fut));)
+        quote!(::core::future::IntoFuture::into_future(#fut))
     });
     let polls = branches
         .iter()
-        .zip(&futures)
         .zip(&variants)
         .enumerate()
-        .map(|(i, ((b, f), v))| {
-            let mask = 1u64 << i;
+        .map(|(i, (b, v))| {
+            let mask = mask(i);
+            let index = syn::Index::from(i);
             let mut check = b.pattern.clone();
             clean_pattern(&mut check);
             quote! {
@@ -187,7 +196,11 @@ fn generate(input: Input) -> TokenStream {
                     if #disabled & #mask != 0 {
                         continue;
                     }
-                    let #out = match ::core::future::Future::poll(#f.as_mut(), #cx) {
+                    // SAFETY: the tuple is a local of the enclosing async block, which
+                    // is pinned while it is polled; the tuple is only reached through this
+                    // reference, never moved, and dropped in place when the block ends.
+                    let #out = unsafe { ::core::pin::Pin::new_unchecked(&mut #futures.#index) };
+                    let #out = match ::core::future::Future::poll(#out, #cx) {
                         ::core::task::Poll::Ready(#out) => #out,
                         ::core::task::Poll::Pending => {
                             #is_pending = true;
@@ -228,11 +241,14 @@ fn generate(input: Input) -> TokenStream {
             Disabled,
         }
 
-        let mut #disabled: u64 = 0;
+        let mut #disabled: #mask_type = 0;
         #(#preconditions)*
         let #output = {
-            #(#pinned)*
-            ::core::future::poll_fn(|#cx: &mut ::core::task::Context<'_>| {
+            // The futures stay in this frame; the closure only borrows them, so moving the
+            // `poll_fn` (which is `Unpin`) can never move a pinned future.
+            let mut #futures = ( #(#future_exprs,)* );
+            let #futures = &mut #futures;
+            ::core::future::poll_fn(move |#cx: &mut ::core::task::Context<'_>| {
                 ::core::task::ready!(#krate::__macro_support::poll_budget_available(#cx));
                 let mut #is_pending = false;
                 let #start: usize = #start_expr;

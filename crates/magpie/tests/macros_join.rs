@@ -136,7 +136,48 @@ fn future_expressions_may_use_names_the_macro_uses_internally() {
         let fut = async { 1 };
         let cx = 2;
         let skip = 3;
-        let (a, b, c) = magpie::join!(fut, async { cx }, async move { skip });
-        assert_eq!((a, b, c), (1, 2, 3));
+        let futures = 4;
+        let (a, b, c, d) = magpie::join!(
+            fut,
+            async { cx },
+            async move { skip },
+            async move { futures }
+        );
+        assert_eq!((a, b, c, d), (1, 2, 3, 4));
     });
+}
+
+/// The `join!` future holds the futures, one reference to them and a small counter: no
+/// per-future pointers (tokio's sizes are the bar).
+#[test]
+#[cfg(target_pointer_width = "64")]
+fn join_future_stays_small() {
+    let one = async {
+        let ready = std::future::ready(0i32);
+        magpie::join!(ready)
+    };
+    assert!(
+        std::mem::size_of_val(&one) <= 32,
+        "{}",
+        std::mem::size_of_val(&one)
+    );
+    let two = async {
+        let ready1 = std::future::ready(0i32);
+        let ready2 = std::future::ready(0i32);
+        magpie::join!(ready1, ready2)
+    };
+    assert!(
+        std::mem::size_of_val(&two) <= 40,
+        "{}",
+        std::mem::size_of_val(&two)
+    );
+    let try_one = async {
+        let ready = std::future::ready(Ok::<i32, i32>(0));
+        magpie::try_join!(ready)
+    };
+    assert!(
+        std::mem::size_of_val(&try_one) <= 32,
+        "{}",
+        std::mem::size_of_val(&try_one)
+    );
 }

@@ -400,3 +400,39 @@ impl std::task::Wake for CountWake {
         self.0.fetch_add(1, Ordering::SeqCst);
     }
 }
+
+/// The `select!` future holds the futures, one reference to them and a mask sized to the
+/// branch count (tokio's sizes are the bar).
+#[test]
+#[cfg(target_pointer_width = "64")]
+fn select_future_stays_small() {
+    let one = async {
+        let ready = ready(0i32);
+        magpie::select! { _ = ready => {} }
+    };
+    assert!(
+        std::mem::size_of_val(&one) <= 32,
+        "{}",
+        std::mem::size_of_val(&one)
+    );
+    let two = async {
+        let ready1 = ready(0i32);
+        let ready2 = ready(0i32);
+        magpie::select! { _ = ready1 => {}, _ = ready2 => {} }
+    };
+    assert!(
+        std::mem::size_of_val(&two) <= 40,
+        "{}",
+        std::mem::size_of_val(&two)
+    );
+    let borrowed = async {
+        let mut ready1 = ready(0i32);
+        let ready2 = ready(0i32);
+        magpie::select! { _ = &mut ready1 => {}, _ = ready2 => {} }
+    };
+    assert!(
+        std::mem::size_of_val(&borrowed) <= 48,
+        "{}",
+        std::mem::size_of_val(&borrowed)
+    );
+}

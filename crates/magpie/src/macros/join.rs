@@ -1,9 +1,9 @@
 //! `join!`: waits on several futures at once, in the calling task.
 //!
-//! The macro munches its arguments one at a time. Every step introduces a binding named
-//! `fut`; because each step is a separate expansion, macro hygiene makes every `fut` a
-//! distinct variable, which gives each future its own pinned stack slot without unsafe
-//! code and without counting tuple indices.
+//! The macro munches its arguments one at a time, tagging each future with as many `_`
+//! tokens as there are futures before it. The expansion keeps all futures in one tuple and
+//! reaches the n-th with the pattern `(_, .., _, fut, ..)` built from those tokens, so the
+//! `join!` future holds the tuple plus a single reference to it.
 
 /// Waits on multiple concurrent branches, returning when **all** branches complete.
 ///
@@ -31,11 +31,14 @@
 #[macro_export]
 macro_rules! join {
     // All futures collected: poll them.
-    (@{ biased = $biased:tt; $( [$fut:ident] $e:expr, )* }) => {{
-        $( let mut $fut = ::core::pin::pin!($crate::__macro_support::maybe_done($e)); )*
-        let mut skip_next_time: usize = 0;
+    (@{ biased = $biased:tt; count = ( $($count:tt)* ); $( ( $($skip:tt)* ) $e:expr, )* }) => {{
+        let mut futures = ( $( $crate::__macro_support::maybe_done($e), )* );
+        // The closure gets this reference, not the tuple: moving the `poll_fn` (it is
+        // `Unpin`) must never move the pinned futures.
+        let futures = &mut futures;
+        let mut skip_next_time: u32 = 0;
         ::core::future::poll_fn(move |cx: &mut ::core::task::Context<'_>| {
-            const COUNT: usize = 0 $( + $crate::join!(@one $fut) )*;
+            const COUNT: u32 = 0 $( + $crate::join!(@one $count) )*;
             let mut is_pending = false;
             let mut to_run = COUNT;
             let mut skip = if $biased { 0 } else { skip_next_time };
@@ -47,7 +50,12 @@ macro_rules! join {
                             break;
                         }
                         to_run -= 1;
-                        if ::core::future::Future::poll($fut.as_mut(), cx).is_pending() {
+                        let ( $($skip,)* fut, .. ) = &mut *futures;
+                        // SAFETY: the tuple is a local of the enclosing async block, which is
+                        // pinned while polled; it is reached only through `futures`, never
+                        // moved, and dropped in place when the block ends.
+                        let fut = unsafe { ::core::pin::Pin::new_unchecked(fut) };
+                        if ::core::future::Future::poll(fut, cx).is_pending() {
                             is_pending = true;
                         }
                     } else {
@@ -58,27 +66,30 @@ macro_rules! join {
             if is_pending {
                 ::core::task::Poll::Pending
             } else {
-                ::core::task::Poll::Ready(($(
-                    $fut.as_mut().take_output().expect("expected completed future"),
-                )*))
+                ::core::task::Poll::Ready(($({
+                    let ( $($skip,)* fut, .. ) = &mut *futures;
+                    // SAFETY: as above.
+                    let fut = unsafe { ::core::pin::Pin::new_unchecked(fut) };
+                    fut.take_output().expect("expected completed future")
+                },)*))
             }
         })
         .await
     }};
     (@one $t:tt) => { 1 };
-    // Munch one future, tagging it with a fresh hygienic `fut`.
-    (@{ biased = $biased:tt; $($acc:tt)* } $e:expr, $($rest:tt)*) => {
-        $crate::join!(@{ biased = $biased; $($acc)* [fut] $e, } $($rest)*)
+    // Munch one future, tagged with the `_`s counted so far.
+    (@{ biased = $biased:tt; count = ( $($count:tt)* ); $($acc:tt)* } $e:expr, $($rest:tt)*) => {
+        $crate::join!(@{ biased = $biased; count = ( $($count)* _ ); $($acc)* ( $($count)* ) $e, } $($rest)*)
     };
-    (@{ biased = $biased:tt; $($acc:tt)* } $e:expr) => {
-        $crate::join!(@{ biased = $biased; $($acc)* [fut] $e, })
+    (@{ biased = $biased:tt; count = ( $($count:tt)* ); $($acc:tt)* } $e:expr) => {
+        $crate::join!(@{ biased = $biased; count = ( $($count)* _ ); $($acc)* ( $($count)* ) $e, })
     };
     (biased; $($rest:tt)+) => {
-        $crate::join!(@{ biased = true; } $($rest)+)
+        $crate::join!(@{ biased = true; count = (); } $($rest)+)
     };
     (biased;) => { async {}.await };
     () => { async {}.await };
     ($($rest:tt)+) => {
-        $crate::join!(@{ biased = false; } $($rest)+)
+        $crate::join!(@{ biased = false; count = (); } $($rest)+)
     };
 }

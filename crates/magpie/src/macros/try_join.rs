@@ -1,17 +1,17 @@
 //! `try_join!`: like `join!`, for futures returning `Result`, stopping at the first error.
 //!
-//! Same shape as `join!` (one hygienic `fut` binding per future, rotating start), plus a
-//! check after every completion: an `Err` output ends the macro at once, and the futures
-//! still running are dropped when the expression finishes.
+//! Same shape as `join!` (one tuple of futures reached by `_` patterns, rotating start),
+//! plus a check after every completion: an `Err` output ends the macro at once, and the
+//! futures still running are dropped when the expression finishes.
 
 /// Waits on multiple concurrent branches, returning when **all** branches complete with
 /// `Ok(_)` or on the first `Err(_)`.
 ///
 /// All futures must return `Result<_, E>` with the same `E`. On success the output is
 /// `Ok` of a tuple of the values, in argument order; on the first error it is that `Err`,
-/// and the other futures are dropped (cancelled) right away. As with [`join!`](crate::join), the futures
-/// run concurrently in the current task, each poll starting with the next one in turn
-/// unless the list starts with `biased;`.
+/// and the other futures are dropped (cancelled) right away. As with
+/// [`join!`](crate::join), the futures run concurrently in the current task, each poll
+/// starting with the next one in turn unless the list starts with `biased;`.
 ///
 /// # Examples
 ///
@@ -26,11 +26,14 @@
 /// ```
 #[macro_export]
 macro_rules! try_join {
-    (@{ biased = $biased:tt; $( [$fut:ident] $e:expr, )* }) => {{
-        $( let mut $fut = ::core::pin::pin!($crate::__macro_support::maybe_done($e)); )*
-        let mut skip_next_time: usize = 0;
+    (@{ biased = $biased:tt; count = ( $($count:tt)* ); $( ( $($skip:tt)* ) $e:expr, )* }) => {{
+        let mut futures = ( $( $crate::__macro_support::maybe_done($e), )* );
+        // The closure gets this reference, not the tuple: moving the `poll_fn` (it is
+        // `Unpin`) must never move the pinned futures.
+        let futures = &mut futures;
+        let mut skip_next_time: u32 = 0;
         ::core::future::poll_fn(move |cx: &mut ::core::task::Context<'_>| {
-            const COUNT: usize = 0 $( + $crate::try_join!(@one $fut) )*;
+            const COUNT: u32 = 0 $( + $crate::try_join!(@one $count) )*;
             let mut is_pending = false;
             let mut to_run = COUNT;
             let mut skip = if $biased { 0 } else { skip_next_time };
@@ -42,12 +45,16 @@ macro_rules! try_join {
                             break;
                         }
                         to_run -= 1;
-                        if ::core::future::Future::poll($fut.as_mut(), cx).is_pending() {
+                        let ( $($skip,)* fut, .. ) = &mut *futures;
+                        // SAFETY: the tuple is a local of the enclosing async block, which is
+                        // pinned while polled; it is reached only through `futures`, never
+                        // moved, and dropped in place when the block ends.
+                        let mut fut = unsafe { ::core::pin::Pin::new_unchecked(fut) };
+                        if ::core::future::Future::poll(fut.as_mut(), cx).is_pending() {
                             is_pending = true;
-                        } else if $fut.as_mut().output_mut().is_some_and(|out| out.is_err()) {
+                        } else if fut.as_mut().output_mut().is_some_and(|out| out.is_err()) {
                             return ::core::task::Poll::Ready(::core::result::Result::Err(
-                                $fut.as_mut()
-                                    .take_output()
+                                fut.take_output()
                                     .expect("expected completed future")
                                     .err()
                                     .expect("expected Err"),
@@ -61,30 +68,32 @@ macro_rules! try_join {
             if is_pending {
                 ::core::task::Poll::Pending
             } else {
-                ::core::task::Poll::Ready(::core::result::Result::Ok(($(
-                    $fut.as_mut()
-                        .take_output()
+                ::core::task::Poll::Ready(::core::result::Result::Ok(($({
+                    let ( $($skip,)* fut, .. ) = &mut *futures;
+                    // SAFETY: as above.
+                    let fut = unsafe { ::core::pin::Pin::new_unchecked(fut) };
+                    fut.take_output()
                         .expect("expected completed future")
                         .ok()
-                        .expect("expected Ok(_)"),
-                )*)))
+                        .expect("expected Ok(_)")
+                },)*)))
             }
         })
         .await
     }};
     (@one $t:tt) => { 1 };
-    (@{ biased = $biased:tt; $($acc:tt)* } $e:expr, $($rest:tt)*) => {
-        $crate::try_join!(@{ biased = $biased; $($acc)* [fut] $e, } $($rest)*)
+    (@{ biased = $biased:tt; count = ( $($count:tt)* ); $($acc:tt)* } $e:expr, $($rest:tt)*) => {
+        $crate::try_join!(@{ biased = $biased; count = ( $($count)* _ ); $($acc)* ( $($count)* ) $e, } $($rest)*)
     };
-    (@{ biased = $biased:tt; $($acc:tt)* } $e:expr) => {
-        $crate::try_join!(@{ biased = $biased; $($acc)* [fut] $e, })
+    (@{ biased = $biased:tt; count = ( $($count:tt)* ); $($acc:tt)* } $e:expr) => {
+        $crate::try_join!(@{ biased = $biased; count = ( $($count)* _ ); $($acc)* ( $($count)* ) $e, })
     };
     (biased; $($rest:tt)+) => {
-        $crate::try_join!(@{ biased = true; } $($rest)+)
+        $crate::try_join!(@{ biased = true; count = (); } $($rest)+)
     };
     (biased;) => { async { ::core::result::Result::Ok(()) }.await };
     () => { async { ::core::result::Result::Ok(()) }.await };
     ($($rest:tt)+) => {
-        $crate::try_join!(@{ biased = false; } $($rest)+)
+        $crate::try_join!(@{ biased = false; count = (); } $($rest)+)
     };
 }
