@@ -192,6 +192,8 @@ fn generate(input: Input) -> TokenStream {
             let mut check = b.pattern.clone();
             clean_pattern(&mut check);
             quote! {
+                // A branch whose future returns `!` makes everything after the poll dead.
+                #[allow(unreachable_code)]
                 #i => {
                     if #disabled & #mask != 0 {
                         continue;
@@ -243,7 +245,9 @@ fn generate(input: Input) -> TokenStream {
 
         let mut #disabled: #mask_type = 0;
         #(#preconditions)*
-        let #output = {
+        // `mut`, so that `ref mut` bindings in the handler patterns work.
+        #[allow(unused_mut)]
+        let mut #output = {
             // The futures stay in this frame; the closure only borrows them, so moving the
             // `poll_fn` (which is `Unpin`) can never move a pinned future.
             let mut #futures = ( #(#future_exprs,)* );

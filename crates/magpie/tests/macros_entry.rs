@@ -122,3 +122,27 @@ async fn try_join_over_join_handles() {
     );
     assert!(failed.unwrap_err().is_panic());
 }
+
+mod imported_attribute {
+    // `#[test]` is magpie's here; the expansion must still add the built-in one.
+    use magpie::test;
+
+    #[test]
+    async fn test_macro_can_be_used_via_use() {
+        magpie::spawn(async {}).await.unwrap();
+    }
+}
+
+// A macro_rules-generated test: the body arrives as an invisible-delimited group.
+macro_rules! generated_test {
+    (async fn $name:ident() $body:block) => {
+        #[magpie::test]
+        async fn $name() $body
+    };
+}
+
+generated_test!(
+    async fn generated_by_macro_rules() {
+        magpie::task::yield_now().await;
+    }
+);

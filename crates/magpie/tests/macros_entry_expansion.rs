@@ -146,3 +146,78 @@ fn crate_paths_may_be_relative() {
     assert_eq!(nested::entry(), "ran");
     assert_eq!(calls()[0], "new_current_thread");
 }
+
+#[test]
+fn methods_with_receivers() {
+    trait Twice {
+        fn twice(self) -> u32;
+        fn value(&self) -> u32;
+    }
+    struct Seven;
+    impl Twice for Seven {
+        #[magpie::main(crate = "recording")]
+        async fn twice(self) -> u32 {
+            self.value() * 2
+        }
+        fn value(&self) -> u32 {
+            7
+        }
+    }
+    assert_eq!(Seven.twice(), 14);
+}
+
+/// Return types that never return, and bodies that end in every way, compile cleanly.
+#[allow(dead_code, clippy::let_unit_value)]
+mod return_shapes {
+    #![deny(clippy::semicolon_if_nothing_returned, unused_braces)]
+
+    #[magpie::main(crate = "super::recording")]
+    pub async fn never_returns() -> ! {
+        panic!("diverges");
+    }
+
+    #[magpie::main(crate = "super::recording")]
+    pub async fn io_result_that_panics() -> std::io::Result<()> {
+        panic!("diverges");
+    }
+
+    #[allow(unreachable_code)]
+    #[magpie::main(crate = "super::recording")]
+    pub async fn early_return() -> std::io::Result<()> {
+        return Ok(());
+        panic!("not reached");
+    }
+
+    #[magpie::main(crate = "super::recording")]
+    pub async fn local() {
+        let _x = ();
+    }
+
+    #[magpie::main(crate = "super::recording")]
+    pub async fn item() {
+        fn _f() {}
+    }
+
+    #[magpie::main(crate = "super::recording")]
+    pub async fn semi() {
+        panic!();
+    }
+
+    #[rustfmt::skip]
+    #[magpie::main(crate = "super::recording")]
+    pub async fn braces() { println!("hello") }
+
+    #[magpie::main(crate = "super::recording")]
+    pub async fn empty() {
+        // Only a comment: the block still has a newline.
+    }
+}
+
+#[test]
+fn bodies_run_to_their_end() {
+    return_shapes::local();
+    return_shapes::item();
+    return_shapes::empty();
+    assert!(return_shapes::early_return().is_ok());
+    assert!(std::panic::catch_unwind(return_shapes::io_result_that_panics).is_err());
+}

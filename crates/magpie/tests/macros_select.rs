@@ -436,3 +436,55 @@ fn select_future_stays_small() {
         std::mem::size_of_val(&borrowed)
     );
 }
+
+#[test]
+fn mut_and_ref_mut_patterns() {
+    block_on(async {
+        let out = magpie::select! {
+            Some(mut s) = async { Some(String::from("1")) } => { s.push('2'); s }
+        };
+        assert_eq!(out, "12");
+        let out = magpie::select! {
+            Some(ref mut s) = async { Some(String::from("3")) } => { s.push('4'); s.clone() }
+        };
+        assert_eq!(out, "34");
+    });
+}
+
+#[deny(warnings)]
+mod never_returning_branches {
+    use std::future::{pending, ready};
+
+    async fn never() -> ! {
+        pending::<()>().await;
+        unreachable!()
+    }
+
+    pub(super) async fn run() -> u32 {
+        magpie::select! {
+            _ = never() => 0,
+            v = ready(1) => v,
+        }
+    }
+}
+
+#[test]
+fn never_returning_branches_compile_without_warnings() {
+    assert_eq!(block_on(never_returning_branches::run()), 1);
+}
+
+#[test]
+fn handlers_may_initialize_outer_variables() {
+    block_on(async {
+        let (tx1, mut rx1) = oneshot::channel::<i32>();
+        let (tx2, mut rx2) = oneshot::channel::<i32>();
+        tx1.send(1).unwrap();
+        tx2.send(2).unwrap();
+        let ran;
+        magpie::select! {
+            res = &mut rx1 => { assert_eq!(res, Ok(1)); ran = true; },
+            res = &mut rx2 => { assert_eq!(res, Ok(2)); ran = true; },
+        }
+        assert!(ran);
+    });
+}
