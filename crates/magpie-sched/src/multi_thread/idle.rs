@@ -87,6 +87,10 @@ impl Idle {
         let mut sleepers = self.sleepers.lock();
         let dec = (1 << UNPARK_SHIFT) | usize::from(is_searching);
         let prev = self.state.fetch_sub(dec, SeqCst);
+        // Pairs with the fence in `worker_to_notify`: without it the caller's re-check of
+        // the queues may read them stale (a SeqCst RMW is not a fence for later loads), miss
+        // a task whose producer saw us still searching, and sleep on it (found by loom).
+        fence(SeqCst);
         sleepers.push(worker);
         is_searching && Self::searching(prev) == 1
     }
