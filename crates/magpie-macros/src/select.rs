@@ -178,9 +178,10 @@ fn generate(input: Input) -> TokenStream {
             .as_ref()
             .map(|c| quote!(if !(#c) { #disabled |= #mask; }))
     });
-    let future_exprs = branches.iter().map(|b| {
-        let fut = &b.future;
-        quote!(::core::future::IntoFuture::into_future(#fut))
+    let future_exprs = branches.iter().map(|b| &b.future);
+    let into_futures = (0..count).map(|i| {
+        let index = syn::Index::from(i);
+        quote!(::core::future::IntoFuture::into_future(#futures.#index))
     });
     let polls = branches
         .iter()
@@ -250,7 +251,10 @@ fn generate(input: Input) -> TokenStream {
         let mut #output = {
             // The futures stay in this frame; the closure only borrows them, so moving the
             // `poll_fn` (which is `Unpin`) can never move a pinned future.
-            let mut #futures = ( #(#future_exprs,)* );
+            // Written directly in a `let` tuple, temporaries such as the one in
+            // `&mut ready(())` live to the end of this block; `into_future` comes after.
+            let #futures = ( #((#future_exprs),)* );
+            let mut #futures = ( #(#into_futures,)* );
             let #futures = &mut #futures;
             ::core::future::poll_fn(move |#cx: &mut ::core::task::Context<'_>| {
                 ::core::task::ready!(#krate::__macro_support::poll_budget_available(#cx));

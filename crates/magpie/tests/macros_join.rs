@@ -181,3 +181,13 @@ fn join_future_stays_small() {
         std::mem::size_of_val(&try_one)
     );
 }
+
+#[test]
+fn temporaries_in_future_expressions_live_long_enough() {
+    block_on(async {
+        let ((), v) = magpie::join!(&mut std::future::ready(()), &mut std::future::ready(1));
+        assert_eq!(v, 1);
+        let out: Result<(u8,), ()> = magpie::try_join!(&mut std::future::ready(Ok(2)));
+        assert_eq!(out, Ok((2,)));
+    });
+}

@@ -488,3 +488,29 @@ fn handlers_may_initialize_outer_variables() {
         assert!(ran);
     });
 }
+
+#[test]
+fn temporaries_in_future_expressions_live_long_enough() {
+    block_on(async {
+        magpie::select! {
+            () = &mut std::future::ready(()) => {},
+        }
+    });
+}
+
+#[test]
+fn caller_names_do_not_clash_with_internal_items() {
+    const COUNT: u32 = 2;
+    #[allow(non_camel_case_types, dead_code)]
+    enum __MagpieSelectOutput {
+        Mine,
+    }
+    let out = block_on(async {
+        magpie::select! {
+            v = ready(COUNT) => v,
+        }
+    });
+    assert_eq!(out, 2);
+    let (a, b) = block_on(async { magpie::join!(async { COUNT }, ready(COUNT + 1)) });
+    assert_eq!((a, b), (2, 3));
+}

@@ -32,7 +32,13 @@
 macro_rules! join {
     // All futures collected: poll them.
     (@{ biased = $biased:tt; count = ( $($count:tt)* ); $( ( $($skip:tt)* ) $e:expr, )* }) => {{
-        let mut futures = ( $( $crate::__macro_support::maybe_done($e), )* );
+        // Written directly in a `let` tuple, temporaries such as the one in
+        // `&mut ready(())` live to the end of the block; each is then moved out by field.
+        let raw = ( $( ($e), )* );
+        let mut futures = ( $( $crate::__macro_support::maybe_done({
+            let ( $($skip,)* fut, .. ) = raw;
+            fut
+        }), )* );
         // The closure gets this reference, not the tuple: moving the `poll_fn` (it is
         // `Unpin`) must never move the pinned futures.
         let futures = &mut futures;
