@@ -2,8 +2,12 @@
 //!
 //! The benches talk to `magpie_sched` directly: it is the runtime the `magpie` facade
 //! re-exports, and going straight to it keeps the benches independent of the facade's wiring.
+//! What the facade adds on top that the scheduler workloads can feel is installed here the
+//! same way: the coop-budget hooks through which `magpie_sync`'s channels spend the running
+//! task's budget (tokio's oneshot does the same), and the runtime-thread check.
 
 use std::future::Future;
+use std::sync::Once;
 
 use magpie_sched::runtime::{Builder, Handle, Runtime};
 use magpie_sync::oneshot;
@@ -23,6 +27,7 @@ impl BenchRuntime for Magpie {
     type Receiver<T: Send + 'static> = Unwrap<oneshot::Receiver<T>>;
 
     fn build(workers: usize) -> Self {
+        install_hooks();
         let rt = Builder::new_multi_thread()
             .worker_threads(workers)
             .build()
@@ -74,4 +79,17 @@ impl BenchRuntime for Magpie {
     fn send<T: Send + 'static>(tx: Self::Sender<T>, value: T) {
         let _ = tx.send(value);
     }
+}
+
+/// Connects `magpie_sync` to the scheduler's coop budget once per process, as the `magpie`
+/// facade does when it builds a runtime.
+fn install_hooks() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        magpie_sync::hooks::set_coop_hooks(magpie_sync::hooks::CoopHooks {
+            poll_proceed: magpie_sched::coop::check,
+            made_progress: magpie_sched::coop::spend,
+        });
+        magpie_sync::hooks::set_runtime_check(magpie_sched::context::is_runtime_entered);
+    });
 }
