@@ -17,16 +17,23 @@
 /// # Examples
 ///
 /// ```
-/// # futures::executor::block_on(async {
-/// async fn one() -> u32 { 1 }
-/// async fn two() -> &'static str { "two" }
+/// async fn do_stuff_async() -> u32 {
+///     1
+/// }
 ///
-/// let (a, b) = magpie::join!(one(), two());
-/// assert_eq!((a, b), (1, "two"));
+/// async fn more_async_work() -> &'static str {
+///     "two"
+/// }
 ///
-/// let (c,) = magpie::join!(biased; async { 3 });
-/// assert_eq!(c, 3);
-/// # });
+/// #[magpie::main]
+/// async fn main() {
+///     let (first, second) = magpie::join!(do_stuff_async(), more_async_work());
+///     assert_eq!((first, second), (1, "two"));
+///
+///     // `biased;` polls the futures in the order written, every time.
+///     let (a, b) = magpie::join!(biased; async { 3 }, async { 4 });
+///     assert_eq!(a + b, 7);
+/// }
 /// ```
 #[macro_export]
 macro_rules! join {

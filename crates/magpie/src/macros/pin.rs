@@ -9,16 +9,18 @@
 /// # Examples
 ///
 /// ```
-/// # futures::executor::block_on(async {
-/// let fut = async { 5 };
-/// magpie::pin!(fut);
-/// assert_eq!((&mut fut).await, 5);
+/// #[magpie::main]
+/// async fn main() {
+///     let fut = async { 5 };
+///     magpie::pin!(fut);
+///     // `fut` is now a `Pin<&mut _>`: poll it by reference.
+///     assert_eq!((&mut fut).await, 5);
 ///
-/// magpie::pin! {
-///     let other = async { 6 };
+///     magpie::pin! {
+///         let other = async { 6 };
+///     }
+///     assert_eq!(other.as_mut().await, 6);
 /// }
-/// assert_eq!(other.as_mut().await, 6);
-/// # });
 /// ```
 #[macro_export]
 macro_rules! pin {

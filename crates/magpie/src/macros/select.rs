@@ -29,23 +29,35 @@
 /// # Examples
 ///
 /// ```
-/// # futures::executor::block_on(async {
-/// use futures::channel::mpsc;
-/// use futures::StreamExt;
+/// use std::time::Duration;
 ///
-/// let (tx, mut rx) = mpsc::unbounded::<u32>();
-/// tx.unbounded_send(7).unwrap();
-/// drop(tx);
+/// #[magpie::main]
+/// async fn main() {
+///     let (tx, mut rx) = magpie::sync::mpsc::channel::<u32>(8);
+///     magpie::spawn(async move {
+///         for i in 1..=3 {
+///             tx.send(i).await.unwrap();
+///         }
+///     });
 ///
-/// let mut sum = 0;
-/// loop {
-///     magpie::select! {
-///         Some(v) = rx.next() => sum += v,
-///         else => break,
+///     // `Some(v)` does not match once the channel is closed and empty: that branch is
+///     // then disabled, and with no branch left, `else` ends the loop.
+///     let mut sum = 0;
+///     loop {
+///         magpie::select! {
+///             Some(v) = rx.recv() => sum += v,
+///             else => break,
+///         }
 ///     }
+///     assert_eq!(sum, 6);
+///
+///     // Race a computation against a deadline; the loser is dropped.
+///     let answer = magpie::select! {
+///         v = async { 42 } => Some(v),
+///         _ = magpie::time::sleep(Duration::from_secs(5)) => None,
+///     };
+///     assert_eq!(answer, Some(42));
 /// }
-/// assert_eq!(sum, 7);
-/// # });
 /// ```
 #[macro_export]
 macro_rules! select {

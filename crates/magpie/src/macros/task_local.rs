@@ -28,15 +28,17 @@ use std::thread;
 ///     static USER: String;
 /// }
 ///
-/// # futures::executor::block_on(async {
-/// REQUEST_ID
-///     .scope(7, async {
-///         assert_eq!(REQUEST_ID.get(), 7);
-///     })
-///     .await;
-/// assert!(REQUEST_ID.try_with(|_| ()).is_err());
-/// USER.sync_scope("ann".to_string(), || USER.with(|u| assert_eq!(u, "ann")));
-/// # });
+/// #[magpie::main]
+/// async fn main() {
+///     REQUEST_ID
+///         .scope(7, async {
+///             magpie::task::yield_now().await;
+///             assert_eq!(REQUEST_ID.get(), 7);
+///         })
+///         .await;
+///     assert!(REQUEST_ID.try_with(|_| ()).is_err());
+///     USER.sync_scope("ann".to_string(), || USER.with(|u| assert_eq!(u, "ann")));
+/// }
 /// ```
 #[macro_export]
 macro_rules! task_local {
@@ -99,11 +101,12 @@ impl<T: 'static> LocalKey<T> {
     ///     static NUMBER: u32;
     /// }
     ///
-    /// # futures::executor::block_on(async {
+    /// # #[magpie::main(flavor = "current_thread")]
+    /// # async fn main() {
     /// NUMBER.scope(1, async move {
     ///     assert_eq!(NUMBER.get(), 1);
     /// }).await;
-    /// # });
+    /// # }
     /// ```
     pub fn scope<F: Future>(&'static self, value: T, f: F) -> TaskLocalFuture<T, F> {
         TaskLocalFuture {

@@ -16,13 +16,23 @@
 /// # Examples
 ///
 /// ```
-/// # futures::executor::block_on(async {
-/// async fn ok(n: u32) -> Result<u32, String> { Ok(n) }
-/// async fn fail() -> Result<u32, String> { Err("boom".to_string()) }
+/// async fn fetch(n: u32) -> Result<u32, String> {
+///     Ok(n)
+/// }
 ///
-/// assert_eq!(magpie::try_join!(ok(1), ok(2)), Ok((1, 2)));
-/// assert_eq!(magpie::try_join!(ok(1), fail()), Err("boom".to_string()));
-/// # });
+/// async fn fail() -> Result<u32, String> {
+///     Err("boom".to_string())
+/// }
+///
+/// #[magpie::main]
+/// async fn main() -> Result<(), String> {
+///     let (a, b) = magpie::try_join!(fetch(1), fetch(2))?;
+///     assert_eq!(a + b, 3);
+///
+///     // The first error wins; the other futures are dropped.
+///     assert_eq!(magpie::try_join!(fetch(1), fail()), Err("boom".to_string()));
+///     Ok(())
+/// }
 /// ```
 #[macro_export]
 macro_rules! try_join {
