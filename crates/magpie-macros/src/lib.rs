@@ -35,6 +35,27 @@ use proc_macro::TokenStream;
 ///     println!("hello from a magpie runtime");
 /// }
 /// ```
+///
+/// is the same as
+///
+/// ```ignore
+/// fn main() {
+///     let body = async {
+///         println!("hello from a magpie runtime");
+///     };
+///     return magpie::runtime::Builder::new_multi_thread()
+///         .worker_threads(4)
+///         .enable_all()
+///         .build()
+///         .expect("Failed building the Runtime")
+///         .block_on(body);
+/// }
+/// ```
+///
+/// Mistakes are compile errors on the offending token: a missing `async`, arguments to
+/// `main`, an unknown option (the message lists the valid ones), `worker_threads = 0`,
+/// `worker_threads` with the current-thread flavor, `start_paused` with the multi-thread
+/// flavor, an option given twice.
 #[proc_macro_attribute]
 pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
     entry::expand(config::Kind::Main, args.into(), item.into()).into()
@@ -43,7 +64,9 @@ pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
 /// Marks an `async fn` as a test, run on a fresh magpie runtime.
 ///
 /// Takes the same options as [`macro@main`], but the default flavor is `current_thread`
-/// (like tokio's). `#[test]` is added for you.
+/// (like tokio's). `#[test]` is added for you (adding it yourself is an error), other
+/// attributes such as `#[should_panic]` are kept, and the test may return a `Result`. Each
+/// test gets its own runtime, shut down when the test ends.
 ///
 /// ```ignore
 /// #[magpie::test]
