@@ -195,9 +195,15 @@ pub fn svg(rows: &[Row], labels: (&str, &str), subtitle: &str) -> String {
                 human(row.b.median, row.unit)
             ))
         );
+        // A bar clamped at the axis end says so, rather than understate the ratio.
+        let off_scale = if ratio.log2().abs() > reach {
+            " \u{25b8}"
+        } else {
+            ""
+        };
         let _ = writeln!(
             out,
-            r#"<text x="{:.1}" y="{:.1}">{ratio:.2}</text>"#,
+            r#"<text x="{:.1}" y="{:.1}">{ratio:.2}x{off_scale}</text>"#,
             WIDTH - RIGHT + 10.0,
             y + ROW_H / 2.0 + 4.0
         );
@@ -282,9 +288,19 @@ mod tests {
         assert!(text.contains("#2e8b57") && text.contains("#c0392b"));
         // The axis reaches 4x (the slower row) and its mirror 1/4x.
         assert!(text.contains(">4x<") && text.contains(">1/4x<"));
+        assert!(text.contains(">0.50x<") && text.contains(">4.00x<"));
         // Bars start at the 1.0 line: the faster bar ends there, the slower starts there.
         let center = LEFT + (WIDTH - LEFT - RIGHT) / 2.0;
         assert!(text.contains(&format!(r#"x="{center:.1}" y="{:.1}""#, TOP + ROW_H + 4.0)));
+    }
+
+    #[test]
+    fn svg_marks_ratios_beyond_the_axis() {
+        let rows = [row("way_slower", 100.0, 1.0), row("even", 1.0, 1.0)];
+        let text = svg(&rows, ("magpie", "tokio"), "");
+        assert!(text.contains(">16x<") && !text.contains(">32x<"));
+        assert!(text.contains(">100.00x \u{25b8}<"));
+        assert!(text.contains(">1.00x<"));
     }
 
     #[test]
