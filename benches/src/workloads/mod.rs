@@ -50,7 +50,8 @@ pub enum Workload {
     ChainedSpawn,
     /// `block_on` of an empty future: the fixed cost of entering the runtime.
     BlockOnEmpty,
-    /// A task runs [`NUM_BLOCKING`] empty closures on the blocking pool and awaits them.
+    /// The `block_on` future hands [`NUM_BLOCKING`] empty closures to the blocking pool and
+    /// awaits them.
     SpawnBlockingMany,
 }
 
