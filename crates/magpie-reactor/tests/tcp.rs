@@ -11,7 +11,7 @@ use futures::future::poll_fn;
 use futures::join;
 use magpie_reactor::io::{AsyncRead, AsyncWrite, ReadBuf};
 use magpie_reactor::net::{TcpListener, TcpSocket, TcpStream};
-use magpie_reactor::{Interest, Reactor};
+use magpie_reactor::Interest;
 use support::block_on;
 
 async fn read_some(s: &mut (impl AsyncRead + Unpin), buf: &mut [u8]) -> std::io::Result<usize> {
@@ -175,7 +175,7 @@ fn write_to_closed_peer_is_an_error_not_sigpipe() {
 
 #[test]
 fn dropping_a_stream_while_waiting() {
-    let mut reactor = Reactor::new().unwrap();
+    let mut reactor = support::reactor();
     let (client, server) = support::block_on_with(&mut reactor, pair());
     {
         let _g = reactor.handle().enter();
@@ -196,7 +196,7 @@ fn dropping_a_stream_while_waiting() {
 
 #[test]
 fn accept_is_cancel_safe() {
-    let mut reactor = Reactor::new().unwrap();
+    let mut reactor = support::reactor();
     support::block_on_with(&mut reactor, async {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -410,7 +410,7 @@ fn tcp_socket_connect_and_listen() {
 
 #[test]
 fn registration_outliving_reactor_fails_cleanly() {
-    let mut reactor = Reactor::new().unwrap();
+    let mut reactor = support::reactor();
     let (mut client, _server) = support::block_on_with(&mut reactor, pair());
     let _g = reactor.handle().enter();
     let mut pending = Box::pin(async {

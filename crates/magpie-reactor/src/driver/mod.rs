@@ -9,6 +9,7 @@ pub(crate) mod poll_evented;
 pub(crate) mod reactor;
 pub(crate) mod ready;
 pub(crate) mod scheduled_io;
+pub(crate) mod selector;
 #[cfg(all(test, not(loom)))]
 mod test_exec;
 

@@ -26,6 +26,8 @@ pub(crate) struct PollEvented<E: AsFd> {
     key: usize,
     sched: Arc<ScheduledIo>,
     interest: Interest,
+    /// A short read or write may clear readiness (the selector reports closed states).
+    short_io_clears: bool,
 }
 
 impl<E: AsFd> PollEvented<E> {
@@ -45,7 +47,9 @@ impl<E: AsFd> PollEvented<E> {
 
     pub(crate) fn new_with_handle(io: E, interest: Interest, handle: Handle) -> io::Result<Self> {
         let token = handle.shared().register(io.as_fd(), interest)?;
+        let short_io_clears = handle.shared().short_io_clears();
         Ok(PollEvented {
+            short_io_clears,
             io: Some(io),
             handle,
             key: token.key,
@@ -134,6 +138,33 @@ impl<E: AsFd> PollEvented<E> {
             match f(self.get_ref()) {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.clear_readiness(ev),
                 res => return Poll::Ready(res),
+            }
+        }
+    }
+
+    /// Like [`poll_io`](Self::poll_io) for a stream operation moving up to `len` bytes: a
+    /// transfer shorter than `len` means the kernel buffer ran dry (or full), so the
+    /// readiness is cleared without spending a syscall to see `WouldBlock`. Only done
+    /// when the selector reports closed states, so an end-of-stream that arrived with the
+    /// data is not missed.
+    pub(crate) fn poll_stream_io(
+        &self,
+        cx: &mut Context<'_>,
+        direction: Direction,
+        len: usize,
+        mut f: impl FnMut(&E) -> io::Result<usize>,
+    ) -> Poll<io::Result<usize>> {
+        loop {
+            let ev = ready!(self.poll_ready(cx, direction))?;
+            match f(self.get_ref()) {
+                Ok(n) => {
+                    if self.short_io_clears && n > 0 && n < len {
+                        self.clear_readiness(ev);
+                    }
+                    return Poll::Ready(Ok(n));
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.clear_readiness(ev),
+                Err(e) => return Poll::Ready(Err(e)),
             }
         }
     }

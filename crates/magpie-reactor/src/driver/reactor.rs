@@ -6,7 +6,8 @@
 //! so an event that was already in flight for the old socket finds a different key and is
 //! ignored instead of waking the new one. Sockets are registered edge-triggered where the
 //! platform allows, so a ready socket costs no syscall until it stops being ready;
-//! elsewhere they are registered oneshot and re-armed each time a task starts waiting.
+//! elsewhere they are registered oneshot and re-armed each time a task starts waiting
+//! (see `selector` for the OS side).
 
 use std::fmt;
 use std::io;
@@ -16,28 +17,26 @@ use std::task::Waker;
 use std::time::Duration;
 
 use magpie_sched::park::{Park, Unpark};
-use polling::{Event, Events, PollMode, Poller};
 use slab::Slab;
 
 use super::handle::Handle;
 use super::interest::Interest;
-use super::ready::Ready;
 use super::scheduled_io::ScheduledIo;
+use super::selector::{Events, Selector};
 use crate::loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use crate::loom::sync::Mutex;
 
 /// Bits of an event key that hold the slab index; the rest hold the generation.
 const INDEX_BITS: u32 = 24;
 const INDEX_MASK: usize = (1 << INDEX_BITS) - 1;
-/// Generations wrap below the top bit, so no key ever equals polling's notification key.
+/// Generations wrap below the top bit, so no key ever equals the selector's notify key.
 const GENERATION_MASK: usize = usize::MAX >> (INDEX_BITS + 1);
 
 pub(crate) const SHUTDOWN_MSG: &str = "A Magpie runtime was found, but it is being shut down";
 
 /// State shared by the reactor and every [`Handle`] to it.
 pub(crate) struct Shared {
-    poller: Poller,
-    mode: PollMode,
+    selector: Selector,
     registrations: Mutex<Registrations>,
     /// Set (under the registrations lock) once the reactor shut down.
     is_shutdown: AtomicBool,
@@ -97,12 +96,9 @@ impl Shared {
             });
             key
         };
-        // SAFETY: the caller's `PollEvented` owns the fd and deletes it from the poller in
-        // `deregister` before it closes the fd, so the poller never holds a closed fd.
-        let added = unsafe {
-            self.poller
-                .add_with_mode(fd.as_raw_fd(), event_for(key, interest), self.mode)
-        };
+        // SAFETY: the caller's `PollEvented` owns the fd and deletes it from the selector
+        // in `deregister` before it closes the fd.
+        let added = unsafe { self.selector.add(fd.as_raw_fd(), key, interest) };
         if let Err(e) = added {
             self.remove(key);
             return Err(e);
@@ -120,19 +116,16 @@ impl Shared {
         interest: Interest,
         io: &ScheduledIo,
     ) {
-        if self.mode != PollMode::Oneshot {
+        if !self.selector.needs_rearm() {
             return;
         }
         if let Some(missing) = missing_interest(interest, io) {
-            // An error means the fd left the poller meanwhile (it is being dropped).
-            let _ = self
-                .poller
-                .modify_with_mode(fd, event_for(key, missing), self.mode);
+            self.selector.rearm(fd, key, missing);
         }
     }
 
     pub(crate) fn deregister(&self, fd: BorrowedFd<'_>, key: usize) -> io::Result<()> {
-        let res = self.poller.delete(fd);
+        let res = self.selector.delete(fd);
         self.remove(key);
         res
     }
@@ -158,7 +151,12 @@ impl Shared {
     fn notify(&self) {
         // A failed notify means the eventfd is broken; a wake-up then comes from the next
         // event or timeout instead, which is the best that can be done.
-        let _ = self.poller.notify();
+        let _ = self.selector.notify();
+    }
+
+    /// Whether a short read may clear readable readiness (see `Selector`).
+    pub(crate) fn short_io_clears(&self) -> bool {
+        self.selector.reports_read_closed()
     }
 }
 
@@ -176,39 +174,6 @@ fn missing_interest(interest: Interest, io: &ScheduledIo) -> Option<Interest> {
         }
     }
     missing
-}
-
-fn event_for(key: usize, interest: Interest) -> Event {
-    let mut ev = Event::new(
-        key,
-        interest.is_readable() || interest.is_error(),
-        interest.is_writable(),
-    );
-    if interest.is_priority() {
-        ev.set_priority(true);
-    }
-    ev
-}
-
-fn ready_of(ev: &Event) -> Ready {
-    let mut ready = Ready::EMPTY;
-    if ev.readable {
-        ready |= Ready::READABLE;
-    }
-    if ev.writable {
-        ready |= Ready::WRITABLE;
-    }
-    if ev.is_interrupt() {
-        // EPOLLHUP / POLLHUP: both directions are gone.
-        ready |= Ready::READ_CLOSED | Ready::WRITE_CLOSED;
-    }
-    if ev.is_priority() {
-        ready |= Ready::PRIORITY;
-    }
-    if ev.is_err() == Some(true) {
-        ready |= Ready::ERROR;
-    }
-    ready
 }
 
 /// The I/O driver: owns the OS poller's event buffer and dispatches its events.
@@ -233,22 +198,20 @@ pub struct Reactor {
 impl Reactor {
     /// Creates a reactor on a new OS poller.
     pub fn new() -> io::Result<Reactor> {
-        Reactor::with_mode(None)
+        Reactor::with_selector(Selector::new()?)
     }
 
-    /// `mode: None` picks edge-triggered where supported, oneshot elsewhere; tests force
-    /// oneshot to exercise the fallback on every platform.
-    pub(crate) fn with_mode(mode: Option<PollMode>) -> io::Result<Reactor> {
-        let poller = Poller::new()?;
-        let mode = mode.unwrap_or(if poller.supports_edge() {
-            PollMode::Edge
-        } else {
-            PollMode::Oneshot
-        });
+    /// Creates a reactor on the portable `polling` backend even where a native one exists
+    /// (to compare backends, or to sidestep a problem in the native one).
+    pub fn with_polling_backend() -> io::Result<Reactor> {
+        Reactor::with_selector(Selector::with_polling(None)?)
+    }
+
+    pub(crate) fn with_selector(selector: Selector) -> io::Result<Reactor> {
+        let events = selector.events();
         Ok(Reactor {
             shared: Arc::new(Shared {
-                poller,
-                mode,
+                selector,
                 registrations: Mutex::new(Registrations {
                     slab: Slab::new(),
                     generation: 0,
@@ -257,7 +220,7 @@ impl Reactor {
                 is_shutdown: AtomicBool::new(false),
                 park_state: AtomicUsize::new(IDLE),
             }),
-            events: Events::new(),
+            events,
             wake: Vec::new(),
         })
     }
@@ -268,7 +231,6 @@ impl Reactor {
     }
 
     fn turn(&mut self, timeout: Option<Duration>) {
-        self.events.clear();
         let state = &self.shared.park_state;
         // A pending unpark turns this park into a non-blocking poll of the events.
         let timeout =
@@ -276,7 +238,7 @@ impl Reactor {
                 Ok(_) => timeout,
                 Err(_) => Some(Duration::ZERO),
             };
-        let waited = self.shared.poller.wait(&mut self.events, timeout);
+        let waited = self.shared.selector.wait(&mut self.events, timeout);
         // Consumes a pending unpark too. One that saw `PARKED` after the wait returned
         // leaves a stale notification: the next park returns early, which is allowed.
         state.store(IDLE, Ordering::Release);
@@ -287,12 +249,12 @@ impl Reactor {
         }
         {
             let regs = self.shared.registrations.lock();
-            for ev in self.events.iter() {
-                let index = ev.key & INDEX_MASK;
-                match regs.slab.get(index) {
-                    Some(entry) if entry.key == ev.key => {
-                        entry.io.dispatch(ready_of(&ev), &mut self.wake);
-                        if self.shared.mode == PollMode::Oneshot {
+            let rearm = self.shared.selector.needs_rearm();
+            for &(key, ready) in &self.events.ready {
+                match regs.slab.get(key & INDEX_MASK) {
+                    Some(entry) if entry.key == key => {
+                        entry.io.dispatch(ready, &mut self.wake);
+                        if rearm {
                             // SAFETY: the entry is in the slab and we hold its lock, so
                             // its owner has not closed the fd yet (see `Entry::fd`).
                             let fd = unsafe { BorrowedFd::borrow_raw(entry.fd) };
@@ -359,7 +321,7 @@ impl Drop for Reactor {
 impl fmt::Debug for Reactor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Reactor")
-            .field("mode", &self.shared.mode)
+            .field("selector", &self.shared.selector.name())
             .finish_non_exhaustive()
     }
 }
@@ -391,17 +353,26 @@ mod tests {
         assert_ne!(INDEX_MASK | (GENERATION_MASK << INDEX_BITS), usize::MAX);
     }
 
-    /// The oneshot fallback (used where edge triggering is unsupported): a reader and a
-    /// writer wait on one socket while a large echo flows through it.
+    /// Every backend (the `polling` one in oneshot and edge mode, and the default): a
+    /// reader and a writer wait on one socket while a large echo flows through it.
     #[test]
-    fn oneshot_mode_echo_with_concurrent_reader_and_writer() {
+    fn every_backend_echoes_with_concurrent_reader_and_writer() {
+        for mode in [polling::PollMode::Oneshot, polling::PollMode::Edge] {
+            let selector = Selector::with_polling(Some(mode)).unwrap();
+            let mut reactor = Reactor::with_selector(selector).unwrap();
+            echo_on(&mut reactor);
+        }
+        let mut reactor = Reactor::new().unwrap();
+        echo_on(&mut reactor);
+    }
+
+    fn echo_on(reactor: &mut Reactor) {
         use crate::io::{AsyncRead, AsyncWrite, ReadBuf};
         use crate::net::{TcpListener, TcpStream};
         use std::future::poll_fn;
         use std::pin::Pin;
 
-        let mut reactor = Reactor::with_mode(Some(PollMode::Oneshot)).unwrap();
-        super::super::test_exec::block_on(&mut reactor, async {
+        super::super::test_exec::block_on(reactor, async {
             let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
             let addr = listener.local_addr().unwrap();
             let client = TcpStream::connect(addr).await.unwrap();

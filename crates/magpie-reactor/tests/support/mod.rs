@@ -27,9 +27,18 @@ impl Wake for Flag {
     }
 }
 
+/// A fresh reactor: the platform's default backend, or the portable `polling` one when
+/// `MAGPIE_REACTOR_BACKEND=polling` (to run the suites against both).
+pub fn reactor() -> Reactor {
+    match std::env::var("MAGPIE_REACTOR_BACKEND").as_deref() {
+        Ok("polling") => Reactor::with_polling_backend().expect("reactor"),
+        _ => Reactor::new().expect("reactor"),
+    }
+}
+
 /// Runs `fut` to completion on a fresh reactor.
 pub fn block_on<F: Future>(fut: F) -> F::Output {
-    let mut reactor = Reactor::new().expect("reactor");
+    let mut reactor = reactor();
     block_on_with(&mut reactor, fut)
 }
 

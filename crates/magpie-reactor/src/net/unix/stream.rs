@@ -202,8 +202,11 @@ impl UnixStream {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
+        let len = buf.remaining();
         self.io
-            .poll_io(cx, Direction::Read, |s| socket_io::recv_buf(s, buf, false))
+            .poll_stream_io(cx, Direction::Read, len, |s| {
+                socket_io::recv_buf(s, buf, false)
+            })
             .map_ok(drop)
     }
 
@@ -213,7 +216,7 @@ impl UnixStream {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         self.io
-            .poll_io(cx, Direction::Write, |s| socket_io::send(s, buf))
+            .poll_stream_io(cx, Direction::Write, buf.len(), |s| socket_io::send(s, buf))
     }
 
     pub(crate) fn poll_write_vectored_priv(
@@ -221,8 +224,10 @@ impl UnixStream {
         cx: &mut Context<'_>,
         bufs: &[IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        self.io
-            .poll_io(cx, Direction::Write, |s| socket_io::send_vectored(s, bufs))
+        let len = bufs.iter().map(|b| b.len()).sum();
+        self.io.poll_stream_io(cx, Direction::Write, len, |s| {
+            socket_io::send_vectored(s, bufs)
+        })
     }
 
     pub(crate) fn shutdown_write(&self) -> io::Result<()> {
