@@ -1,8 +1,9 @@
 //! The one place this crate hands blocking work (name lookups, file system calls) to
 //! another thread, so no runtime worker ever blocks on it.
 //!
-//! Until the runtime's blocking pool is available here, each job runs on a thread of its
-//! own; the result comes back through a one-shot slot that wakes the awaiting task.
+//! Inside a Magpie runtime the work goes to its blocking pool. Outside one (a plain
+//! reactor driven by hand, as in this crate's tests) each job gets a thread of its own,
+//! with the result handed back through a one-shot slot.
 
 use std::future::Future;
 use std::io;
@@ -10,19 +11,55 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 
+use magpie_sched::runtime::Handle as RuntimeHandle;
+use magpie_sched::task::JoinHandle;
+
+/// The result of a job started with [`run`].
+pub(crate) struct Blocking<R> {
+    inner: Inner<R>,
+}
+
+enum Inner<R> {
+    Pool(JoinHandle<R>),
+    Thread(Arc<Mutex<Slot<R>>>),
+}
+
 struct Slot<R> {
     result: Option<R>,
     waker: Option<Waker>,
     done: bool,
 }
 
-/// The result of a job started with [`run`].
-pub(crate) struct Blocking<R> {
-    slot: Arc<Mutex<Slot<R>>>,
-}
-
 /// Runs `f` off the async threads; the future resolves to its result.
 pub(crate) fn run<F, R>(f: F) -> Blocking<R>
+where
+    F: FnOnce() -> R + Send + 'static,
+    R: Send + 'static,
+{
+    match RuntimeHandle::try_current() {
+        Ok(rt) => Blocking {
+            inner: Inner::Pool(rt.spawn_blocking(f)),
+        },
+        Err(_) => on_own_thread(f),
+    }
+}
+
+/// Like [`run`], but inside a runtime the job runs even if the runtime shuts down before
+/// it starts: for file writes, which must not be silently dropped.
+pub(crate) fn run_mandatory<F, R>(f: F) -> Blocking<R>
+where
+    F: FnOnce() -> R + Send + 'static,
+    R: Send + 'static,
+{
+    match RuntimeHandle::try_current() {
+        Ok(rt) => Blocking {
+            inner: Inner::Pool(rt.spawn_mandatory_blocking(f)),
+        },
+        Err(_) => on_own_thread(f),
+    }
+}
+
+fn on_own_thread<F, R>(f: F) -> Blocking<R>
 where
     F: FnOnce() -> R + Send + 'static,
     R: Send + 'static,
@@ -57,23 +94,69 @@ where
     if spawned.is_err() {
         slot.lock().unwrap_or_else(|p| p.into_inner()).done = true;
     }
-    Blocking { slot }
+    Blocking {
+        inner: Inner::Thread(slot),
+    }
+}
+
+fn failed() -> io::Error {
+    io::Error::other("background task failed")
 }
 
 impl<R> Future for Blocking<R> {
     type Output = io::Result<R>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<R>> {
-        let mut s = self.slot.lock().unwrap_or_else(|p| p.into_inner());
-        if s.done {
-            return Poll::Ready(s.result.take().ok_or_else(|| {
-                io::Error::other("background task failed (panicked or could not start)")
-            }));
+        match &mut self.get_mut().inner {
+            Inner::Pool(join) => Pin::new(join).poll(cx).map(|res| res.map_err(|_| failed())),
+            Inner::Thread(slot) => {
+                let mut s = slot.lock().unwrap_or_else(|p| p.into_inner());
+                if s.done {
+                    return Poll::Ready(s.result.take().ok_or_else(failed));
+                }
+                match &s.waker {
+                    Some(w) if w.will_wake(cx.waker()) => {}
+                    _ => s.waker = Some(cx.waker().clone()),
+                }
+                Poll::Pending
+            }
         }
-        match &s.waker {
-            Some(w) if w.will_wake(cx.waker()) => {}
-            _ => s.waker = Some(cx.waker().clone()),
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runs_on_the_runtime_pool_inside_a_runtime() {
+        let rt = magpie_sched::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let name = rt.block_on(async {
+            run(|| std::thread::current().name().map(str::to_owned))
+                .await
+                .unwrap()
+        });
+        assert_ne!(name.as_deref(), Some("magpie-blocking"));
+    }
+
+    #[test]
+    fn panicking_job_is_an_error_not_a_hang() {
+        let rt = magpie_sched::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            assert!(run::<_, ()>(|| panic!("boom")).await.is_err());
+        });
+        let mut cx = Context::from_waker(Waker::noop());
+        let mut job = Box::pin(run::<_, ()>(|| panic!("boom")));
+        loop {
+            if let Poll::Ready(res) = job.as_mut().poll(&mut cx) {
+                assert!(res.is_err());
+                break;
+            }
+            std::thread::yield_now();
         }
-        Poll::Pending
     }
 }

@@ -373,7 +373,7 @@ impl AsyncWrite for File {
                     };
                     let n = buf.copy_from(src, max_buf);
                     let std = me.std.clone();
-                    inner.state = State::Busy(blocking::run(move || {
+                    inner.state = State::Busy(blocking::run_mandatory(move || {
                         let res = if back != 0 {
                             (&*std)
                                 .seek(SeekFrom::Current(back))
