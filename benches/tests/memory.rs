@@ -3,11 +3,17 @@
 
 use magpie_benches::memory::{idle_task_bytes, CountingAlloc};
 use magpie_benches::{BenchRuntime, Magpie, Tokio};
+use std::sync::Mutex;
 
 #[global_allocator]
 static ALLOC: CountingAlloc = CountingAlloc;
 
+/// The counter sees every thread's allocations: keep the two tests from building runtimes
+/// while the other measures.
+static SERIAL: Mutex<()> = Mutex::new(());
+
 fn check<R: BenchRuntime>() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let rt = R::build(2);
     let measured = idle_task_bytes(&rt, 2_000);
     assert_eq!(measured.tasks, 2_000);
