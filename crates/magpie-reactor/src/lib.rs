@@ -3,7 +3,17 @@
 //!
 //! The [`Reactor`] implements `magpie_sched::park::Park`: the runtime blocks in it when a
 //! worker has nothing to run. Sockets find their reactor through the thread-local current
-//! [`Handle`], which the runtime enters on each of its threads.
+//! [`Handle`], which the runtime enters on each of its threads ([`Handle::enter`], or
+//! [`Handle::enter_disabled`] for a runtime built without I/O, so the panic message can say
+//! so).
+//!
+//! - [`net`]: TCP, UDP and Unix sockets, and name resolution on the blocking pool.
+//! - [`fs`]: file system calls on the blocking pool, and [`fs::File`] with the io traits.
+//! - [`io`]: tokio's io traits and utilities.
+//! - [`AsyncFd`]: readiness for any file descriptor; [`Interest`] and [`Ready`].
+//!
+//! A resource that outlives its reactor does not hang or crash: every later operation
+//! returns an error saying the runtime is shutting down.
 
 #![warn(missing_docs, rust_2018_idioms, unreachable_pub)]
 #![deny(unsafe_op_in_unsafe_fn)]
