@@ -87,6 +87,10 @@ impl<S: 'static> Injector<S> {
     pub fn close(&self) -> bool {
         self.0.close()
     }
+
+    pub fn is_closed(&self) -> bool {
+        self.0.is_closed()
+    }
 }
 
 impl<S: 'static> Default for Injector<S> {

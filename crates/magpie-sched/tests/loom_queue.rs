@@ -94,6 +94,26 @@ fn pop_vs_steal_last_task() {
     });
 }
 
+/// The owner pushes into an empty queue while a thief steals: a stolen task must be the
+/// one the owner wrote (the slot is published by the tail's release).
+#[test]
+fn push_vs_steal() {
+    loom::model(|| {
+        let mut tasks = Tasks::new();
+        let (steal, mut queue) = local();
+        let inject = Injector::new();
+        let (first, second) = (tasks.make(), tasks.make());
+
+        let thief = thread::spawn(move || steal_all(&steal));
+        queue.push_back_or_overflow(first, &inject);
+        queue.push_back_or_overflow(second, &inject);
+        let mut seen = thief.join().unwrap();
+        drain(&mut queue, &mut seen);
+        assert!(inject.is_empty());
+        tasks.check(seen);
+    });
+}
+
 /// The owner pushes and pops while a thief steals half.
 #[test]
 fn push_pop_vs_steal() {
