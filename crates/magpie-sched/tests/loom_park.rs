@@ -12,7 +12,9 @@ use loom::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use loom::sync::{Arc, Condvar, Mutex};
 use loom::thread;
 
-use magpie_sched::loom_api::{next_id, Idle, Injector, SharedDriver, WorkerParker, WorkerUnparker};
+use magpie_sched::loom_api::{
+    local, next_id, Idle, Injector, Local, SharedDriver, Steal, WorkerParker, WorkerUnparker,
+};
 use magpie_sched::park::{boxed, Park, Parker, Unpark};
 use magpie_sched::task::{unowned, JoinHandle, Notified, Schedule, Task};
 
@@ -37,6 +39,8 @@ fn task() -> (Notified<NoopScheduler>, JoinHandle<()>) {
 struct Pool {
     idle: Idle,
     inject: Injector<NoopScheduler>,
+    /// Each worker's local queue, as thieves see it.
+    steals: Vec<Steal<NoopScheduler>>,
     unparkers: Vec<WorkerUnparker>,
     driver: SharedDriver,
     /// Tasks found by workers; the worker that finds the last one shuts the pool down.
@@ -44,23 +48,40 @@ struct Pool {
     tasks: usize,
 }
 
+/// What one worker owns: its parker and its local queue.
+struct Worker {
+    index: usize,
+    parker: WorkerParker,
+    queue: Local<NoopScheduler>,
+}
+
 impl Pool {
-    /// A pool of `num_workers`; returns the parkers of the first `live` of them (the others
-    /// are busy running something and never park in the model).
-    fn new(num_workers: usize, live: usize, tasks: usize) -> (Arc<Pool>, Vec<WorkerParker>) {
+    /// A pool of `num_workers` that expects `tasks` tasks. The model runs the workers it
+    /// wants as threads; the others are busy running something and never park.
+    fn new(num_workers: usize, tasks: usize) -> (Arc<Pool>, Vec<Worker>) {
         let driver = SharedDriver::new(boxed(Parker::new()));
-        let parkers: Vec<_> = (0..num_workers)
-            .map(|_| WorkerParker::new(&driver))
+        let mut steals = Vec::new();
+        let workers: Vec<_> = (0..num_workers)
+            .map(|index| {
+                let (steal, queue) = local();
+                steals.push(steal);
+                Worker {
+                    index,
+                    parker: WorkerParker::new(&driver),
+                    queue,
+                }
+            })
             .collect();
         let pool = Arc::new(Pool {
             idle: Idle::new(num_workers),
             inject: Injector::new(),
-            unparkers: parkers.iter().map(WorkerParker::unparker).collect(),
+            steals,
+            unparkers: workers.iter().map(|w| w.parker.unparker()).collect(),
             driver,
             found: AtomicUsize::new(0),
             tasks,
         });
-        (pool, parkers.into_iter().take(live).collect())
+        (pool, workers)
     }
 
     /// `Handle::notify_parked`.
@@ -76,6 +97,13 @@ impl Pool {
         self.notify_parked();
     }
 
+    /// `Handle::notify_if_work_pending`: the last searcher's look at every queue.
+    fn notify_if_work_pending(&self) {
+        if self.steals.iter().any(|s| !s.is_empty()) || !self.inject.is_empty() {
+            self.notify_parked();
+        }
+    }
+
     /// `Handle::shutdown`: close the injector, then take every worker off the sleeper list
     /// and unpark it.
     fn shutdown(&self) {
@@ -86,12 +114,15 @@ impl Pool {
         }
     }
 
-    /// A worker's loop (`Context::run` with `next_task`, `steal_work` and `park`, whose
-    /// only queue is the injector) until shutdown.
-    fn run_worker(&self, index: usize, mut parker: WorkerParker) {
+    /// A worker's loop (`Context::run` with `next_task`, `steal_work` and `park`) until
+    /// shutdown. Finding a task counts it (tasks are never run).
+    fn run_worker(&self, mut worker: Worker) {
         let mut searching = false;
         loop {
-            if self.inject.pop().is_some() || self.search(&mut searching) {
+            let found = worker.queue.pop().is_some()
+                || self.inject.pop().is_some()
+                || self.search(&mut worker, &mut searching);
+            if found {
                 if searching {
                     searching = false;
                     if self.idle.transition_worker_from_searching() {
@@ -105,11 +136,14 @@ impl Pool {
                 continue;
             }
             // Core::transition_to_parked: the last searcher to give up looks again.
-            if self.idle.transition_worker_to_parked(index, searching) && !self.inject.is_empty() {
-                self.notify_parked();
+            if self
+                .idle
+                .transition_worker_to_parked(worker.index, searching)
+            {
+                self.notify_if_work_pending();
             }
             loop {
-                parker.park(None);
+                worker.parker.park(None);
                 // A producer counts its task in the injector's length just before the task
                 // can be popped, so a worker can wake for it (or see `!is_empty()` when
                 // parking) a moment early and go round again: a spin, to loom. Yielding
@@ -119,7 +153,7 @@ impl Pool {
                     return;
                 }
                 // Core::transition_from_parked: still listed means a spurious wake-up.
-                if !self.idle.is_parked(index) {
+                if !self.idle.is_parked(worker.index) {
                     searching = true;
                     break;
                 }
@@ -127,12 +161,18 @@ impl Pool {
         }
     }
 
-    /// `steal_work`: become a searcher (if allowed) and look at the injector again.
-    fn search(&self, searching: &mut bool) -> bool {
+    /// `steal_work`: become a searcher (if allowed), steal from the other workers, look at
+    /// the injector again.
+    fn search(&self, worker: &mut Worker, searching: &mut bool) -> bool {
         if !*searching {
             *searching = self.idle.transition_worker_to_searching();
             if !*searching {
                 return false;
+            }
+        }
+        for (victim, steal) in self.steals.iter().enumerate() {
+            if victim != worker.index && steal.steal_into(&mut worker.queue).is_some() {
+                return true;
             }
         }
         self.inject.pop().is_some()
@@ -144,13 +184,13 @@ impl Pool {
 /// wake-up leaves a task in the injector with every worker asleep: a deadlock.
 fn spawn_vs_park(num_workers: usize, live: usize, tasks: usize) {
     loom::model(move || {
-        let (pool, parkers) = Pool::new(num_workers, live, tasks);
-        let workers: Vec<_> = parkers
+        let (pool, workers) = Pool::new(num_workers, tasks);
+        let threads: Vec<_> = workers
             .into_iter()
-            .enumerate()
-            .map(|(index, parker)| {
+            .take(live)
+            .map(|worker| {
                 let pool = pool.clone();
-                thread::spawn(move || pool.run_worker(index, parker))
+                thread::spawn(move || pool.run_worker(worker))
             })
             .collect();
 
@@ -160,8 +200,8 @@ fn spawn_vs_park(num_workers: usize, live: usize, tasks: usize) {
             joins.push(join);
             pool.spawn(notified);
         }
-        for worker in workers {
-            worker.join().unwrap();
+        for thread in threads {
+            thread.join().unwrap();
         }
         pool.driver.shutdown();
         assert!(pool.inject.is_empty());
@@ -182,21 +222,44 @@ fn spawn_vs_park_two_workers() {
     spawn_vs_park(2, 2, 1);
 }
 
+/// A busy worker spawns onto its own local queue (`schedule_local`) while the other worker
+/// looks for work and parks: the sleeper must be woken to steal the task (or see it when it
+/// gives up searching).
+#[test]
+fn local_spawn_vs_park() {
+    loom::model(|| {
+        let (pool, mut workers) = Pool::new(2, 1);
+        let thief = workers.pop().expect("two workers");
+        let mut busy = workers.pop().expect("two workers");
+        let thread = {
+            let pool = pool.clone();
+            thread::spawn(move || pool.run_worker(thief))
+        };
+
+        let (notified, _join) = task();
+        busy.queue.push_back_or_overflow(notified, &pool.inject);
+        pool.notify_parked();
+        thread.join().unwrap();
+        pool.driver.shutdown();
+        assert!(busy.queue.is_empty(), "the sleeper did not take the task");
+        assert_eq!(pool.found.load(SeqCst), 1);
+    });
+}
+
 /// Shutdown races two workers going to sleep (one on the driver, one on its condvar):
 /// both must wake and stop.
 #[test]
 fn shutdown_vs_park() {
     loom::model(|| {
-        let (pool, parkers) = Pool::new(2, 2, 0);
-        let workers: Vec<_> = parkers
+        let (pool, workers) = Pool::new(2, 0);
+        let workers: Vec<_> = workers
             .into_iter()
-            .enumerate()
-            .map(|(index, mut parker)| {
+            .map(|mut worker| {
                 let pool = pool.clone();
                 thread::spawn(move || {
-                    pool.idle.transition_worker_to_parked(index, false);
+                    pool.idle.transition_worker_to_parked(worker.index, false);
                     while !pool.inject.is_closed() {
-                        parker.park(None);
+                        worker.parker.park(None);
                     }
                 })
             })

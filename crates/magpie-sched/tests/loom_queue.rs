@@ -225,6 +225,29 @@ fn overflow_vs_steal() {
     });
 }
 
+/// A push into the injector races its closing: whichever runs second sees the other, so
+/// nothing is left queued after both (a queued task would keep its scheduler alive).
+#[test]
+fn inject_push_vs_close() {
+    loom::model(|| {
+        let mut tasks = Tasks::new();
+        let inject = loom::sync::Arc::new(Injector::new());
+        let task = tasks.make();
+
+        let pusher = {
+            let inject = inject.clone();
+            thread::spawn(move || inject.push(task))
+        };
+        assert!(inject.close());
+        pusher.join().unwrap();
+        assert!(
+            inject.pop().is_none(),
+            "a task lingers in the closed injector"
+        );
+        assert!(inject.is_empty());
+    });
+}
+
 /// The owner pushes into (displacing) and takes from its LIFO slot while an idle worker
 /// takes a stranded task from it.
 #[test]
