@@ -525,6 +525,41 @@ fn shutdown_vs_poll() {
     });
 }
 
+/// A worker completes one task (releasing it from the list) while the owner shuts the list
+/// down, popping tasks around it: the list's links stay sound, every task ends exactly
+/// once, and the completed one keeps its output unless shutdown got to it first.
+#[test]
+fn complete_vs_shutdown() {
+    loom::model(|| {
+        let shared = Shared::new();
+        let counters = Arc::new(Counters::default());
+        let (ready, idle) = (Gate::new(true), Gate::new(false));
+        let (mut done, notified) = shared
+            .owned
+            .bind(TestFuture::new(&ready, &counters, false), mock(&shared));
+        let notified = notified.expect("list open");
+        let (mut pending, first) = shared
+            .owned
+            .bind(TestFuture::new(&idle, &counters, false), mock(&shared));
+        first.expect("list open").run();
+        assert_eq!(shared.owned.len(), 2);
+
+        let worker = thread::spawn(move || notified.run());
+        shared.owned.close_and_shutdown_all(0);
+        worker.join().unwrap();
+        shared.run_queued();
+
+        match expect_finished(&mut done) {
+            Ok(output) => drop(output),
+            Err(err) => assert!(err.is_cancelled()),
+        }
+        let err = expect_finished(&mut pending).expect_err("idle task completed");
+        assert!(err.is_cancelled());
+        drop((done, pending, ready, idle));
+        assert_clean(&shared, &counters, 2);
+    });
+}
+
 /// A spawn races the list's closing: the task is either refused (cancelled at once) or
 /// added in time to be shut down; never left behind in a closed list.
 #[test]
