@@ -139,6 +139,35 @@ fn push_pop_vs_steal() {
     });
 }
 
+/// A worker steals into its own queue while a third worker steals from that same queue:
+/// the stolen batch is written past the tail, where the other thief must not read it until
+/// it is published.
+#[test]
+fn steal_into_queue_being_stolen_from() {
+    loom::model(|| {
+        let mut tasks = Tasks::new();
+        let inject = Injector::new();
+        let (steal_a, mut queue_a) = local();
+        let (steal_b, mut queue_b) = local();
+        // Two of A's four are stolen into the empty B: one to run, one written past B's
+        // tail and published, where the other thief may take it.
+        for _ in 0..4 {
+            queue_a.push_back_or_overflow(tasks.make(), &inject);
+        }
+
+        let thief = thread::spawn(move || steal_all(&steal_b));
+        let mut seen = Vec::new();
+        if let Some(task) = steal_a.steal_into(&mut queue_b) {
+            seen.push(task.id());
+        }
+        seen.extend(thief.join().unwrap());
+        drain(&mut queue_a, &mut seen);
+        drain(&mut queue_b, &mut seen);
+        assert!(inject.is_empty());
+        tasks.check(seen);
+    });
+}
+
 /// Two thieves and the owner all take from one queue at once.
 #[test]
 fn steal_vs_steal() {
