@@ -5,9 +5,9 @@
 //! of wake-ups does not turn into a thundering herd of stealers.
 //!
 //! No lost wake-up: a producer pushes its task, issues a SeqCst fence, then reads the
-//! searching count; the last searcher to give up decrements the count (SeqCst), then looks at
-//! every queue once more. Either the producer sees no searcher and wakes a sleeper, or the
-//! searcher sees the task.
+//! counts; a worker going to sleep decrements them (SeqCst), issues a fence, and if that left
+//! nobody searching, looks at every queue once more. Either the producer sees the sleeper
+//! (and no searcher) and wakes one, or the sleeper sees the task.
 
 use crate::loom::sync::atomic::{fence, AtomicUsize, Ordering::*};
 use crate::loom::sync::Mutex;
@@ -81,8 +81,10 @@ impl Idle {
         Self::searching(prev) == 1
     }
 
-    /// A worker goes to sleep. Returns `true` if it was the last searcher: the caller must
-    /// then re-check every queue before sleeping.
+    /// A worker goes to sleep. Returns `true` if no worker is left searching: the caller
+    /// must then re-check every queue before sleeping. That holds for a worker that was not
+    /// searching too: a searcher that just found work and looked for someone to wake still
+    /// counted this worker as awake, so nobody else would look at the work it left queued.
     pub(crate) fn transition_worker_to_parked(&self, worker: usize, is_searching: bool) -> bool {
         let mut sleepers = self.sleepers.lock();
         let dec = (1 << UNPARK_SHIFT) | usize::from(is_searching);
@@ -92,7 +94,7 @@ impl Idle {
         // a task whose producer saw us still searching, and sleep on it (found by loom).
         fence(SeqCst);
         sleepers.push(worker);
-        is_searching && Self::searching(prev) == 1
+        Self::searching(prev) == usize::from(is_searching)
     }
 
     /// Returns `true` if `worker` is still in the sleeper list (a wake-up was spurious).
