@@ -44,8 +44,11 @@ struct Pool {
     unparkers: Vec<WorkerUnparker>,
     driver: SharedDriver,
     /// Tasks found by workers; the worker that finds the last one shuts the pool down.
+    /// A worker that finds any other task runs it until then.
     found: AtomicUsize,
     tasks: usize,
+    stopped: Mutex<bool>,
+    stopped_cvar: Condvar,
 }
 
 /// What one worker owns: its parker and its local queue.
@@ -80,6 +83,8 @@ impl Pool {
             driver,
             found: AtomicUsize::new(0),
             tasks,
+            stopped: Mutex::new(false),
+            stopped_cvar: Condvar::new(),
         });
         (pool, workers)
     }
@@ -112,10 +117,13 @@ impl Pool {
             self.idle.unpark_worker_by_id(index);
             unparker.unpark();
         }
+        *self.stopped.lock().unwrap() = true;
+        self.stopped_cvar.notify_all();
     }
 
     /// A worker's loop (`Context::run` with `next_task`, `steal_work` and `park`) until
-    /// shutdown. Finding a task counts it (tasks are never run).
+    /// shutdown. Finding a task counts it (tasks are never polled); the worker that finds a
+    /// task then stays busy with it until the pool stops.
     fn run_worker(&self, mut worker: Worker) {
         let mut searching = false;
         loop {
@@ -123,17 +131,22 @@ impl Pool {
                 || self.inject.pop().is_some()
                 || self.search(&mut worker, &mut searching);
             if found {
-                if searching {
-                    searching = false;
-                    if self.idle.transition_worker_from_searching() {
-                        self.notify_parked();
-                    }
+                // Core::transition_from_searching: the last searcher to find work wakes
+                // another worker to keep looking.
+                if searching && self.idle.transition_worker_from_searching() {
+                    self.notify_parked();
                 }
                 if self.found.fetch_add(1, SeqCst) + 1 == self.tasks {
                     self.shutdown();
-                    return;
+                } else {
+                    // "Run" the task until the pool stops: the other tasks must be found by
+                    // other workers, woken for them.
+                    let mut stopped = self.stopped.lock().unwrap();
+                    while !*stopped {
+                        stopped = self.stopped_cvar.wait(stopped).unwrap();
+                    }
                 }
-                continue;
+                return;
             }
             // Core::transition_to_parked: the last searcher to give up looks again.
             if self
@@ -220,6 +233,14 @@ fn spawn_vs_park_one_sleeper() {
 #[test]
 fn spawn_vs_park_two_workers() {
     spawn_vs_park(2, 2, 1);
+}
+
+/// Two tasks for two workers, each busy for good with the first task it finds: the second
+/// task must reach the other worker (the last searcher to find work wakes another one, or
+/// the spawn itself does), not wait behind the first.
+#[test]
+fn spawn_two_vs_park_two_workers() {
+    spawn_vs_park(2, 2, 2);
 }
 
 /// A busy worker spawns onto its own local queue (`schedule_local`) while the other worker
