@@ -148,7 +148,7 @@ impl Pool {
                 }
                 return;
             }
-            // Core::transition_to_parked: the last searcher to give up looks again.
+            // Core::transition_to_parked: a worker that leaves no one searching looks again.
             if self
                 .idle
                 .transition_worker_to_parked(worker.index, searching)
@@ -194,7 +194,7 @@ impl Pool {
 
 /// Runs `live` workers of a `num_workers` pool against a producer that spawns `tasks`
 /// tasks from outside; the worker that finds the last one shuts the pool down. A lost
-/// wake-up leaves a task in the injector with every worker asleep: a deadlock.
+/// wake-up leaves a task in the injector with every worker asleep or busy: a deadlock.
 fn spawn_vs_park(num_workers: usize, live: usize, tasks: usize) {
     loom::model(move || {
         let (pool, workers) = Pool::new(num_workers, tasks);
