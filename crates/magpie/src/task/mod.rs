@@ -6,6 +6,14 @@ pub use magpie_sched::task::{id, try_id, AbortHandle, Id, JoinError, JoinHandle}
 pub use magpie_sched::{spawn, yield_now};
 
 pub use crate::macros::task_local::{AccessError, LocalKey, TaskLocalFuture};
+pub use join_set::JoinSet;
+
+mod join_set;
+
+pub mod futures {
+    //! The named future types of the task module.
+    pub use crate::macros::task_local::TaskLocalFuture;
+}
 
 pub mod coop {
     //! Cooperative scheduling: a budget of operations per task poll, shared with tokio's
