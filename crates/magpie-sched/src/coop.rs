@@ -140,7 +140,9 @@ pub fn defer(waker: &Waker) {
     let deferred = DEFER
         .try_with(|d| match d.borrow_mut().as_mut() {
             Some(list) => {
-                if !list.iter().any(|w| w.will_wake(waker)) {
+                // Only the last entry is checked: a task that yields in a loop defers the
+                // same waker back to back, and a full scan would be quadratic.
+                if !list.last().is_some_and(|w| w.will_wake(waker)) {
                     list.push(waker.clone());
                 }
                 true

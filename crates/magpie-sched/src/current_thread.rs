@@ -270,8 +270,9 @@ impl Ctx {
                     core.polls += 1;
                     handle.shared.polls.store(core.polls, Relaxed);
                 });
+                // Tasks that yield wait in the defer list until the queue runs dry, so
+                // injected tasks are not starved by a queue that never empties.
                 coop::budget(|| task.run());
-                coop::wake_deferred();
                 ran += 1;
                 if handle.shared.woken.load(Acquire) {
                     break;

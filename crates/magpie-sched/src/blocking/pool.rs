@@ -13,9 +13,12 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use super::task::{BlockingSchedule, BlockingTask};
-use crate::loom::sync::{Condvar, Mutex};
+// parking_lot, not the loom shim: the pool is not a loom-modelled core, and parking_lot's
+// condvar hands a woken thread straight to the mutex instead of letting it contend for it
+// (measured: std's futex pair left woken blocking threads waiting on this lock).
 use crate::runtime::Handle;
 use crate::task::{self, Id, JoinHandle, Notified};
+use parking_lot::{Condvar, Mutex};
 
 /// A callback run on runtime threads.
 pub(crate) type Callback = Arc<dyn Fn() + Send + Sync>;
@@ -207,13 +210,13 @@ impl Spawner {
         let deadline = timeout.map(|t| Instant::now() + t);
         while shared.num_blocking + shared.num_dedicated > me {
             match deadline {
-                None => shared = self.inner.exited.wait(shared),
+                None => self.inner.exited.wait(&mut shared),
                 Some(deadline) => {
                     let now = Instant::now();
                     if now >= deadline {
                         return false;
                     }
-                    shared = self.inner.exited.wait_timeout(shared, deadline - now);
+                    self.inner.exited.wait_for(&mut shared, deadline - now);
                 }
             }
         }
@@ -284,7 +287,7 @@ impl Inner {
                     break;
                 }
                 let started = Instant::now();
-                shared = self.condvar.wait_timeout(shared, self.config.keep_alive);
+                self.condvar.wait_for(&mut shared, self.config.keep_alive);
                 if shared.num_notify > 0 {
                     // Someone queued work for us (and already took us off the idle count).
                     shared.num_notify -= 1;

@@ -227,6 +227,16 @@ impl Context {
                 core = self.run_task(task, core);
                 continue;
             }
+            if !coop::defer_is_empty() {
+                // Out of other work: now the tasks that yielded get their turn (after a look
+                // at the driver), as in tokio. Releasing them earlier would keep the local
+                // queue from ever emptying, starving the injector.
+                *self.core.borrow_mut() = Some(core);
+                self.handle.shared.driver.poll_events();
+                coop::wake_deferred();
+                core = self.core.borrow_mut().take().expect("worker core missing");
+                continue;
+            }
             core = self.park(core);
         }
         handle.shared.owned.close_and_shutdown_all(core.index);
@@ -273,8 +283,6 @@ impl Context {
             }
         });
         self.in_poll.set(false);
-        // Wakes deferred by exhausted budgets and `yield_now` go behind the queue.
-        coop::wake_deferred();
         self.core.borrow_mut().take().expect("worker core missing")
     }
 
