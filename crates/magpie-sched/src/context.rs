@@ -108,6 +108,20 @@ impl Drop for EnterRuntimeGuard {
     }
 }
 
+/// Runs `f` with the thread out of "driving a runtime" mode (for `block_in_place`), so it
+/// may block, even on another runtime.
+pub(crate) fn exit_runtime<R>(f: impl FnOnce() -> R) -> R {
+    struct Reset(bool);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            let _ = CONTEXT.try_with(|c| c.runtime_entered.set(self.0));
+        }
+    }
+    let was = CONTEXT.with(|c| c.runtime_entered.replace(false));
+    let _reset = Reset(was);
+    f()
+}
+
 /// Returns `true` if this thread is driving a runtime (inside `block_on` or on a worker),
 /// where blocking calls like `blocking_recv` would stall or deadlock it.
 pub fn is_runtime_entered() -> bool {

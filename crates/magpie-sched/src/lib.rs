@@ -26,4 +26,4 @@ mod queue;
 mod rand;
 
 mod spawn;
-pub use spawn::{spawn, spawn_blocking, yield_now};
+pub use spawn::{block_in_place, spawn, spawn_blocking, yield_now};

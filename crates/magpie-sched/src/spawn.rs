@@ -85,3 +85,36 @@ pub async fn yield_now() {
 
     YieldNow { yielded: false }.await
 }
+
+/// Runs the blocking function `f` on the current worker thread, first moving the worker's
+/// queued tasks to a new thread so they keep running.
+///
+/// Unlike [`spawn_blocking`], `f` may borrow from the caller. Outside a runtime it just runs
+/// `f`.
+///
+/// # Panics
+///
+/// Panics on a current-thread runtime: "can call blocking only when running on the
+/// multi-threaded runtime".
+///
+/// # Examples
+///
+/// ```
+/// let rt = magpie_sched::runtime::Builder::new_multi_thread().worker_threads(2).build().unwrap();
+/// rt.block_on(async {
+///     let data = vec![1, 2, 3];
+///     let sum: i32 = magpie_sched::spawn(async move {
+///         magpie_sched::block_in_place(|| data.iter().sum())
+///     })
+///     .await
+///     .unwrap();
+///     assert_eq!(sum, 6);
+/// });
+/// ```
+#[track_caller]
+pub fn block_in_place<F, R>(f: F) -> R
+where
+    F: FnOnce() -> R,
+{
+    crate::multi_thread::block_in_place(f)
+}

@@ -543,3 +543,45 @@ fn self_referential_future_is_dropped_in_place() {
         drop(h);
     }
 }
+
+#[test]
+fn block_in_place_keeps_other_tasks_running() {
+    let rt = Builder::new_multi_thread()
+        .worker_threads(1)
+        .build()
+        .unwrap();
+    let (tx, rx) = mpsc::channel::<()>();
+    let out = rt.block_on(async move {
+        // With one worker, the blocked task would stall everything without the hand-off.
+        let blocker = magpie_sched::spawn(async move {
+            magpie_sched::block_in_place(|| rx.recv_timeout(Duration::from_secs(30)).is_ok())
+        });
+        let other = magpie_sched::spawn(async move {
+            for _ in 0..10 {
+                magpie_sched::yield_now().await;
+            }
+            tx.send(()).unwrap();
+            5
+        });
+        (other.await.unwrap(), blocker.await.unwrap())
+    });
+    assert_eq!(out, (5, true));
+    assert_eq!(rt.block_on(rt.spawn(async { 1 })).unwrap(), 1);
+}
+
+#[test]
+fn block_in_place_outside_worker_just_runs() {
+    assert_eq!(magpie_sched::block_in_place(|| 3), 3);
+    let rt = Builder::new_multi_thread()
+        .worker_threads(1)
+        .build()
+        .unwrap();
+    assert_eq!(rt.block_on(async { magpie_sched::block_in_place(|| 4) }), 4);
+}
+
+#[test]
+#[should_panic(expected = "can call blocking only when running on the multi-threaded runtime")]
+fn block_in_place_on_current_thread_panics() {
+    let rt = Builder::new_current_thread().build().unwrap();
+    rt.block_on(async { magpie_sched::block_in_place(|| ()) });
+}

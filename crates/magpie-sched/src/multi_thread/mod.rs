@@ -16,4 +16,4 @@ pub(crate) mod parker;
 mod worker;
 
 pub(crate) use handle::Handle;
-pub(crate) use worker::create;
+pub(crate) use worker::{block_in_place, create};

@@ -219,12 +219,18 @@ impl Context {
                 break;
             }
             if let Some(task) = core.next_task(handle) {
-                core = self.run_task(task, core);
+                match self.run_task(task, core) {
+                    Some(c) => core = c,
+                    None => return, // block_in_place gave the core to a new thread
+                }
                 continue;
             }
             if let Some(task) = core.steal_work(handle) {
                 core.steals += 1;
-                core = self.run_task(task, core);
+                match self.run_task(task, core) {
+                    Some(c) => core = c,
+                    None => return,
+                }
                 continue;
             }
             if !coop::defer_is_empty() {
@@ -243,7 +249,9 @@ impl Context {
         self.shutdown_core(core);
     }
 
-    fn run_task(&self, task: Notified<Arc<Handle>>, mut core: Box<Core>) -> Box<Core> {
+    /// Polls `task` and then the LIFO slot's chain. Returns the core, or `None` if the task
+    /// called `block_in_place`, which handed the core to a new worker thread.
+    fn run_task(&self, task: Notified<Arc<Handle>>, mut core: Box<Core>) -> Option<Box<Core>> {
         let handle = &self.handle;
         core.transition_from_searching(handle);
         core.lifo_enabled = !handle.shared.config.disable_lifo_slot;
@@ -257,21 +265,21 @@ impl Context {
             task.run();
             let mut lifo_polls = 0;
             loop {
+                let mut guard = self.core.borrow_mut();
+                // The core is gone if the task called `block_in_place`; the new owner polls
+                // the LIFO slot now.
+                let Some(core) = guard.as_mut() else { break };
                 let Some(task) = remote.lifo.take() else {
                     break;
                 };
                 if !coop::has_budget_remaining() {
                     // Spent: the woken task waits its turn behind the others.
-                    let mut core = self.core.borrow_mut();
-                    let core = core.as_mut().expect("worker core missing");
                     core.run_queue
                         .push_back_or_overflow(task, &handle.shared.inject);
                     break;
                 }
                 lifo_polls += 1;
                 {
-                    let mut core = self.core.borrow_mut();
-                    let core = core.as_mut().expect("worker core missing");
                     if lifo_polls >= MAX_LIFO_POLLS {
                         core.lifo_enabled = false;
                     }
@@ -279,11 +287,12 @@ impl Context {
                     core.batch_polls += 1;
                     remote.polls.store(core.polls, Relaxed);
                 }
+                drop(guard);
                 task.run();
             }
         });
         self.in_poll.set(false);
-        self.core.borrow_mut().take().expect("worker core missing")
+        self.core.borrow_mut().take()
     }
 
     /// Every `event_interval` ticks: poll the driver, check for shutdown, tune the global
@@ -527,4 +536,40 @@ impl Core {
             .global_queue_interval
             .store(u64::from(self.global_queue_interval), Relaxed);
     }
+}
+
+/// Runs `f`, which may block, on the current worker thread after handing the worker's core
+/// (its queues and its place in the runtime) to a new thread, so the other tasks of this
+/// worker keep running meanwhile.
+pub(crate) fn block_in_place<F: FnOnce() -> R, R>(f: F) -> R {
+    let cx = CURRENT.try_with(|c| c.get()).unwrap_or(ptr::null());
+    if cx.is_null() {
+        // Not a worker thread: inside a current-thread runtime this would stall every task,
+        // so it is refused (as tokio does); elsewhere there is nothing to hand off.
+        let flavor = crate::runtime::Handle::try_current().map(|h| h.runtime_flavor());
+        if crate::context::is_runtime_entered()
+            && matches!(flavor, Ok(crate::runtime::RuntimeFlavor::CurrentThread))
+        {
+            panic!("can call blocking only when running on the multi-threaded runtime");
+        }
+        return crate::context::exit_runtime(f);
+    }
+    // SAFETY: as in `schedule_local`: the pointer is live while `run` is on this stack.
+    let cx = unsafe { &*cx };
+    let core = cx.core.borrow_mut().take();
+    if let Some(core) = core {
+        let handle = cx.handle.clone();
+        let rt = crate::runtime::Handle {
+            inner: crate::runtime::Scheduler::MultiThread(handle.clone()),
+        };
+        if let Err(e) = rt
+            .common()
+            .blocking
+            .spawn_dedicated(&rt, move || run(handle, core))
+        {
+            panic!("OS can't spawn a new worker thread for block_in_place: {e}");
+        }
+        crate::context::set_worker_index(None);
+    }
+    crate::context::exit_runtime(f)
 }

@@ -3,7 +3,7 @@
 
 pub use magpie_sched::coop::{consume_budget, unconstrained, Unconstrained};
 pub use magpie_sched::task::{id, try_id, AbortHandle, Id, JoinError, JoinHandle};
-pub use magpie_sched::{spawn, yield_now};
+pub use magpie_sched::{block_in_place, spawn, yield_now};
 
 pub use crate::macros::task_local::{AccessError, LocalKey, TaskLocalFuture};
 pub use join_set::JoinSet;
