@@ -25,5 +25,7 @@ mod multi_thread;
 mod queue;
 mod rand;
 
+mod local;
 mod spawn;
+pub use local::{spawn_local, LocalEnterGuard, LocalSet, RunUntil};
 pub use spawn::{block_in_place, spawn, spawn_blocking, yield_now};

@@ -62,6 +62,31 @@ impl<S: Schedule> OwnedTasks<S> {
         F::Output: Send + 'static,
     {
         let raw = RawTask::new(future, scheduler, id, true, spawned_at);
+        self.bind_raw(raw)
+    }
+
+    /// [`bind`](Self::bind) for a `!Send` future.
+    ///
+    /// # Safety
+    /// As for [`RawTask::new_local`]: the scheduler runs the task on its owner thread only.
+    pub(crate) unsafe fn bind_local<F>(
+        &self,
+        future: F,
+        scheduler: S,
+        id: Id,
+        spawned_at: &'static Location<'static>,
+    ) -> (JoinHandle<F::Output>, Option<Notified<S>>)
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        // SAFETY: the caller's contract.
+        let raw = unsafe { RawTask::new_local(future, scheduler, id, true, spawned_at) };
+        self.bind_raw(raw)
+    }
+
+    fn bind_raw<T>(&self, raw: RawTask) -> (JoinHandle<T>, Option<Notified<S>>) {
+        let id = raw.id();
         let join = JoinHandle::new(raw);
         // SAFETY: a new owned task holds three references: list, JoinHandle, notification.
         let (task, notified) = unsafe {

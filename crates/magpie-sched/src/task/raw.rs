@@ -27,9 +27,9 @@ pub(crate) struct Vtable {
     pub(crate) shutdown: unsafe fn(NonNull<Header>),
 }
 
-pub(crate) fn vtable<F: Future + Send + 'static, S: Schedule>() -> &'static Vtable
+pub(crate) fn vtable<F: Future + 'static, S: Schedule>() -> &'static Vtable
 where
-    F::Output: Send + 'static,
+    F::Output: 'static,
 {
     &Vtable {
         poll: harness::poll::<F, S>,
@@ -65,6 +65,27 @@ impl RawTask {
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
+        S: Schedule,
+    {
+        // SAFETY: `Send` futures and outputs may be polled and dropped on any thread.
+        unsafe { RawTask::new_local(future, scheduler, id, owned, spawned_at) }
+    }
+
+    /// Allocates a task whose future or output may be `!Send`.
+    ///
+    /// # Safety
+    /// The scheduler `S` must poll, cancel and complete the task only on one thread, the
+    /// one that owns the future (a `LocalSet`'s), and the output must only be read there.
+    pub(crate) unsafe fn new_local<F, S>(
+        future: F,
+        scheduler: S,
+        id: Id,
+        owned: bool,
+        spawned_at: &'static Location<'static>,
+    ) -> RawTask
+    where
+        F: Future + 'static,
+        F::Output: 'static,
         S: Schedule,
     {
         let state = if owned {

@@ -7,8 +7,10 @@ pub use magpie_sched::{block_in_place, spawn, yield_now};
 
 pub use crate::macros::task_local::{AccessError, LocalKey, TaskLocalFuture};
 pub use join_set::JoinSet;
+pub use local::{spawn_local, LocalEnterGuard, LocalSet, RunUntil};
 
 mod join_set;
+mod local;
 
 pub mod futures {
     //! The named future types of the task module.
