@@ -168,3 +168,21 @@ fn panics_are_reported() {
         });
     }
 }
+
+#[test]
+fn spawn_local_into_join_set() {
+    let rt = Builder::new_current_thread().enable_all().build().unwrap();
+    let local = magpie::task::LocalSet::new();
+    local.block_on(&rt, async {
+        let mut set = JoinSet::new();
+        for i in 0..3 {
+            let not_send = std::rc::Rc::new(i);
+            set.spawn_local(async move { *not_send });
+        }
+        let mut sum = 0;
+        while let Some(r) = set.join_next().await {
+            sum += r.unwrap();
+        }
+        assert_eq!(sum, 3);
+    });
+}

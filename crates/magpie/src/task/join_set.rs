@@ -290,6 +290,30 @@ impl<T: Send + 'static> JoinSet<T> {
     }
 }
 
+impl<T: 'static> JoinSet<T> {
+    /// Spawns a `!Send` future on the current `LocalSet` and adds it to the set.
+    ///
+    /// # Panics
+    ///
+    /// Panics outside a `LocalSet`.
+    #[track_caller]
+    pub fn spawn_local<F>(&mut self, task: F) -> AbortHandle
+    where
+        F: Future<Output = T> + 'static,
+    {
+        self.insert(crate::task::spawn_local(task))
+    }
+
+    /// Spawns a `!Send` future on `local_set` and adds it to the set.
+    #[track_caller]
+    pub fn spawn_local_on<F>(&mut self, task: F, local_set: &crate::task::LocalSet) -> AbortHandle
+    where
+        F: Future<Output = T> + 'static,
+    {
+        self.insert(local_set.spawn_local(task))
+    }
+}
+
 impl<T> Default for JoinSet<T> {
     fn default() -> Self {
         JoinSet::new()
