@@ -585,3 +585,47 @@ fn block_in_place_on_current_thread_panics() {
     let rt = Builder::new_current_thread().build().unwrap();
     rt.block_on(async { magpie_sched::block_in_place(|| ()) });
 }
+
+#[test]
+fn task_in_lifo_slot_is_not_stranded_by_a_long_poll() {
+    // Task A wakes task B from inside its poll (so B lands in A's worker's LIFO slot), then
+    // blocks in the same poll until B has run. tokio leaves B stranded there (tokio#4941);
+    // here an idle worker takes it. A gives up after 30 s so a regression fails, not hangs.
+    let rt = Builder::new_multi_thread()
+        .worker_threads(2)
+        .build()
+        .unwrap();
+    for _ in 0..5 {
+        let ran = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let slot: Arc<std::sync::Mutex<Option<Waker>>> = Arc::default();
+        let (r, s) = (ran.clone(), slot.clone());
+        let b = rt.spawn(std::future::poll_fn(move |cx| {
+            let mut slot = s.lock().unwrap();
+            if slot.is_none() {
+                *slot = Some(cx.waker().clone());
+                return Poll::Pending;
+            }
+            r.store(true, SeqCst);
+            Poll::Ready(())
+        }));
+        while slot.lock().unwrap().is_none() {
+            std::thread::yield_now();
+        }
+        let a = rt.spawn(async move {
+            slot.lock().unwrap().as_ref().unwrap().wake_by_ref();
+            let start = std::time::Instant::now();
+            while !ran.load(SeqCst) {
+                if start.elapsed() > Duration::from_secs(30) {
+                    return false;
+                }
+                std::thread::sleep(Duration::from_micros(100));
+            }
+            true
+        });
+        assert!(
+            rt.block_on(a).unwrap(),
+            "the woken task stayed stranded behind the long poll"
+        );
+        rt.block_on(b).unwrap();
+    }
+}

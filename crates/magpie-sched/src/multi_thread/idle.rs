@@ -62,6 +62,11 @@ impl Idle {
         Self::searching(state) == 0 && Self::unparked(state) < self.num_workers
     }
 
+    /// Workers not parked (running tasks, searching, or about to park).
+    pub(crate) fn num_unparked(&self) -> usize {
+        Self::unparked(self.state.load(SeqCst))
+    }
+
     /// A worker with nothing to do asks to search (steal). Refused when half the workers
     /// already search.
     pub(crate) fn transition_worker_to_searching(&self) -> bool {

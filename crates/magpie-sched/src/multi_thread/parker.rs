@@ -97,8 +97,20 @@ impl Parker {
         }
     }
 
-    /// Sleeps until unparked (or spuriously), or for at most `timeout`.
+    /// Sleeps until unparked (or spuriously), or for at most `timeout`. (The loom models'
+    /// entry point; the worker loop uses `park_watching`.)
+    #[cfg(loom)]
     pub(crate) fn park(&mut self, timeout: Option<Duration>) {
+        self.park_watching(timeout, None);
+    }
+
+    /// As [`park`](Self::park); if this worker gets the driver, it also wakes after `watch`
+    /// to look over the busy workers. Returns `true` if it slept on the driver with `watch`.
+    pub(crate) fn park_watching(
+        &mut self,
+        timeout: Option<Duration>,
+        watch: Option<Duration>,
+    ) -> bool {
         let inner = &self.inner;
         // A token may already be here; spin a little before paying for a sleep.
         for _ in 0..3 {
@@ -107,17 +119,22 @@ impl Parker {
                 .compare_exchange(NOTIFIED, EMPTY, SeqCst, SeqCst)
                 .is_ok()
             {
-                return;
+                return false;
             }
             crate::loom::spin_loop();
         }
         if let Some(mut driver) = inner.shared.driver.try_lock() {
             if let Some(driver) = driver.as_mut() {
+                let timeout = match (timeout, watch) {
+                    (Some(t), Some(w)) => Some(t.min(w)),
+                    (t, w) => t.or(w),
+                };
                 inner.park_driver(driver, timeout);
-                return;
+                return watch.is_some();
             }
         }
         inner.park_condvar(timeout);
+        false
     }
 
     /// Shuts the shared driver down (the last worker calls this).

@@ -30,6 +30,13 @@ const MAX_LIFO_POLLS: u32 = 3;
 /// checks whether that task is stranded behind a long poll.
 const STRANDED_LIFO_RECHECK: Duration = Duration::from_micros(200);
 
+/// While other workers are busy, the worker parked on the driver wakes this often to look
+/// for a task stranded in a busy worker's LIFO slot: a LIFO push wakes nobody (that would
+/// cost a syscall per message), so without this watch every idle worker could sleep while
+/// a task waits out another task's long poll (tokio#4941). Only the driver's holder
+/// watches, so an idle runtime or idle condvar sleepers cost nothing.
+const STRANDED_LIFO_WATCH: Duration = Duration::from_millis(1);
+
 /// The poll time the self-tuning global queue interval aims at between two looks at the
 /// injector (as tokio's).
 const TARGET_GLOBAL_QUEUE_LATENCY: Duration = Duration::from_micros(200);
@@ -334,13 +341,17 @@ impl Context {
             while !core.is_shutdown {
                 core.parks += 1;
                 let timeout = core.saw_occupied_lifo.then_some(STRANDED_LIFO_RECHECK);
-                core = self.park_timeout(core, timeout);
+                let watch = (handle.shared.idle.num_unparked() > 0).then_some(STRANDED_LIFO_WATCH);
+                let watched;
+                (core, watched) = self.park_timeout(core, timeout, watch);
                 core.is_shutdown = handle.shared.inject.is_closed();
                 if core.transition_from_parked(handle) {
                     break;
                 }
-                if timeout.is_some() && handle.shared.idle.unpark_worker_by_id(core.index) {
-                    // Time to look at that LIFO slot again.
+                if (timeout.is_some() || watched)
+                    && handle.shared.idle.unpark_worker_by_id(core.index)
+                {
+                    // Time to look at the busy workers' LIFO slots again.
                     break;
                 }
             }
@@ -353,19 +364,26 @@ impl Context {
         core
     }
 
-    fn park_timeout(&self, mut core: Box<Core>, timeout: Option<Duration>) -> Box<Core> {
+    /// Parks for at most `timeout`; with the driver, also at most `watch`. Returns the core
+    /// and whether the watch applied.
+    fn park_timeout(
+        &self,
+        mut core: Box<Core>,
+        timeout: Option<Duration>,
+        watch: Option<Duration>,
+    ) -> (Box<Core>, bool) {
         let mut park = core.park.take().expect("worker parker missing");
         core.publish_metrics(&self.handle.shared.remotes[core.index].metrics);
         // Lend the core to the context so the driver's wake-ups land in our own queue.
         *self.core.borrow_mut() = Some(core);
-        park.park(timeout);
+        let watched = park.park_watching(timeout, watch);
         let mut core = self.core.borrow_mut().take().expect("worker core missing");
         core.park = Some(park);
         if !core.run_queue.is_empty() {
             // The driver gave us work; let an idle peer help if there is much of it.
             self.handle.notify_parked();
         }
-        core
+        (core, watched)
     }
 
     fn shutdown_core(&self, core: Box<Core>) {
