@@ -12,9 +12,25 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 
-/// Runs a test body to completion on the executor under test.
+/// Runs a test body to completion on the executor under test: `futures::executor` by
+/// default, magpie's current-thread or multi-thread runtime with
+/// `MAGPIE_SYNC_EXECUTOR=magpie` or `magpie-mt` (CI runs all three).
 pub fn run<F: Future>(fut: F) -> F::Output {
-    futures::executor::block_on(fut)
+    match std::env::var("MAGPIE_SYNC_EXECUTOR").as_deref() {
+        Ok("magpie") => magpie_sched::runtime::Builder::new_current_thread()
+            .build()
+            .expect("cannot build the magpie runtime")
+            .block_on(fut),
+        Ok("magpie-mt") => magpie_sched::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .build()
+            .expect("cannot build the magpie runtime")
+            .block_on(fut),
+        Ok("futures") | Err(_) => futures::executor::block_on(fut),
+        Ok(other) => {
+            panic!("MAGPIE_SYNC_EXECUTOR={other:?}: expected futures, magpie or magpie-mt")
+        }
+    }
 }
 
 /// Counts wake-ups.
