@@ -6,26 +6,12 @@
 //! single group with e.g. `-- ping_pong`.
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use magpie_benches::{workers_from_env, BenchRuntime, Magpie, Tokio, Workload};
+use magpie_benches::workloads::Family;
+
+mod common;
 
 fn scheduler(c: &mut Criterion) {
-    let workers = workers_from_env();
-    for workload in Workload::ALL {
-        let mut group = c.benchmark_group(workload.name());
-        bench_on::<Magpie>(&mut group, workload, workers);
-        bench_on::<Tokio>(&mut group, workload, workers);
-        group.finish();
-    }
-}
-
-fn bench_on<R: BenchRuntime>(
-    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
-    workload: Workload,
-    workers: usize,
-) {
-    let rt = R::build(workers);
-    let mut routine = workload.prepare(&rt, workers);
-    group.bench_function(R::NAME, |b| b.iter(&mut routine));
+    common::bench_family(c, Family::Scheduler);
 }
 
 criterion_group! {

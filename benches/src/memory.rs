@@ -8,6 +8,11 @@
 //!
 //! Counting is off except during a measurement, so timing runs in the same process pay only
 //! a relaxed load per allocation, not a contended read-modify-write.
+//!
+//! [`idle_task_peak_rss`] measures the other side of the same question: how much resident
+//! memory (what the kernel charges the process, allocator overhead and page granularity
+//! included) a large number of idle tasks costs. It reads `/proc/self/status` (Linux only)
+//! and is meant to run in a fresh process, one per runtime, as `compare` does.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicBool, AtomicIsize, AtomicUsize, Ordering};
@@ -116,20 +121,90 @@ async fn idle_task() {
 pub fn idle_task_bytes<R: BenchRuntime>(rt: &R, count: usize) -> IdleTaskBytes {
     assert!(count > 0, "idle_task_bytes needs at least one task");
     let _one_at_a_time = MEASURING.lock().unwrap_or_else(|e| e.into_inner());
-    // Warm the runtime (worker thread-locals, queue buffers) outside the window.
-    rt.block_on(async {
-        for _ in 0..64 {
-            R::spawn(async {}).await;
-        }
-    });
+    warm(rt);
     assert!(
         INSTALLED.load(Ordering::Relaxed),
         "idle_task_bytes needs CountingAlloc installed as the #[global_allocator]"
     );
 
-    POLLED.store(0, Ordering::Relaxed);
     LIVE_BYTES.store(0, Ordering::Relaxed);
     COUNTING.store(true, Ordering::SeqCst);
+    spawn_idle(rt, count);
+    COUNTING.store(false, Ordering::SeqCst);
+    IdleTaskBytes {
+        tasks: count,
+        total_bytes: LIVE_BYTES.load(Ordering::SeqCst),
+    }
+}
+
+/// Resident memory of the current process, from `/proc/self/status`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rss {
+    /// `VmRSS`: resident now, in bytes.
+    pub current: u64,
+    /// `VmHWM`: the peak resident size so far, in bytes.
+    pub peak: u64,
+}
+
+impl Rss {
+    /// Reads the current process's resident sizes.
+    pub fn read() -> std::io::Result<Rss> {
+        let status = std::fs::read_to_string("/proc/self/status")?;
+        Rss::parse(&status)
+            .ok_or_else(|| std::io::Error::other("no VmRSS or VmHWM line in /proc/self/status"))
+    }
+
+    fn parse(status: &str) -> Option<Rss> {
+        let field = |name: &str| -> Option<u64> {
+            let line = status.lines().find(|l| l.starts_with(name))?;
+            let kib: u64 = line[name.len()..]
+                .trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse()
+                .ok()?;
+            Some(kib * 1024)
+        };
+        Some(Rss {
+            current: field("VmRSS:")?,
+            peak: field("VmHWM:")?,
+        })
+    }
+}
+
+/// Spawns `count` idle tasks on `rt` as [`idle_task_bytes`] does and reports the growth of
+/// the process's peak resident size (`VmHWM` at the end minus `VmRSS` just before the
+/// spawns), in bytes. Run it in a fresh process: the peak is process-wide.
+///
+/// # Errors
+///
+/// Fails where `/proc/self/status` cannot be read (not Linux).
+///
+/// # Panics
+///
+/// As [`idle_task_bytes`], except that no counting allocator is needed.
+pub fn idle_task_peak_rss<R: BenchRuntime>(rt: &R, count: usize) -> std::io::Result<u64> {
+    assert!(count > 0, "idle_task_peak_rss needs at least one task");
+    let _one_at_a_time = MEASURING.lock().unwrap_or_else(|e| e.into_inner());
+    warm(rt);
+    let before = Rss::read()?;
+    spawn_idle(rt, count);
+    let after = Rss::read()?;
+    Ok(after.peak.saturating_sub(before.current))
+}
+
+/// Warms the runtime (worker thread-locals, queue buffers) outside a measurement window.
+fn warm<R: BenchRuntime>(rt: &R) {
+    rt.block_on(async {
+        for _ in 0..64 {
+            R::spawn(async {}).await;
+        }
+    });
+}
+
+/// Spawns `count` idle tasks from inside a task and waits until each has been polled once.
+fn spawn_idle<R: BenchRuntime>(rt: &R, count: usize) {
+    POLLED.store(0, Ordering::Relaxed);
     rt.block_on(async {
         R::spawn(async move {
             for _ in 0..count {
@@ -148,9 +223,22 @@ pub fn idle_task_bytes<R: BenchRuntime>(rt: &R, count: usize) -> IdleTaskBytes {
         );
         std::thread::sleep(Duration::from_millis(1));
     }
-    COUNTING.store(false, Ordering::SeqCst);
-    IdleTaskBytes {
-        tasks: count,
-        total_bytes: LIVE_BYTES.load(Ordering::SeqCst),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Rss;
+
+    #[test]
+    fn parses_proc_status() {
+        let status = "Name:\tx\nVmHWM:\t  2048 kB\nVmRSS:\t  1024 kB\nThreads:\t3\n";
+        assert_eq!(
+            Rss::parse(status),
+            Some(Rss {
+                current: 1024 * 1024,
+                peak: 2048 * 1024
+            })
+        );
+        assert_eq!(Rss::parse("VmRSS:\t1 kB\n"), None);
     }
 }

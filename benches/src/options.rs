@@ -43,8 +43,17 @@ pub struct Options {
     pub svg: Option<PathBuf>,
     /// `--aa tokio|magpie`: an A/A run instead of magpie vs tokio, to measure noise.
     pub pair: Pair,
-    /// `--memory-tasks N`: idle tasks spawned for the memory row.
+    /// `--memory-tasks N`: idle tasks spawned for the `idle_task_bytes` row.
     pub memory_tasks: usize,
+    /// `--rss-tasks N`: idle tasks spawned for the `idle_task_peak_rss` row.
+    pub rss_tasks: usize,
+    /// `--rss-child RUNTIME` (internal): measure the peak RSS of idle tasks on RUNTIME in
+    /// this process, print the bytes, and exit. `compare` starts itself this way so each
+    /// measurement gets a fresh process.
+    pub rss_child: Option<String>,
+    /// `--drivers all|none`: build both runtimes with `enable_all()` (the default) or with
+    /// the scheduler alone; `none` runs only the scheduler workloads.
+    pub drivers: bool,
     /// `--help`.
     pub help: bool,
 }
@@ -58,9 +67,11 @@ pub const QUICK_RUNS: usize = 9;
 pub const USAGE: &str = "\
 usage: compare [OPTIONS]
 
-Runs each scheduler workload on magpie and on tokio in one process, alternating which
-runtime goes first, and reports the median time of each and the ratio magpie/tokio
-(below 1.0: magpie is faster). Progress goes to stderr, results to stdout.
+Runs each workload on magpie and on tokio in one process, alternating which
+runtime goes first, and reports the median of each and the ratio magpie/tokio
+(below 1.0: magpie is better; for throughput rows, io_tcp_echo_*, the ratio is
+tokio/magpie so that below 1.0 still means magpie is better). Progress goes to stderr,
+results to stdout.
 
 options:
   --quick            fewer samples (9 runs, 1 warm-up round)
@@ -70,8 +81,11 @@ options:
   --warmup N         untimed rounds first (default 3, 1 with --quick)
   --workers N        worker threads per runtime (default: MAGPIE_BENCH_WORKERS or 2)
   --svg FILE         write a bar chart of the ratios as SVG
+  --drivers all|none both runtimes with enable_all() (default), or the scheduler alone
+                     (none: only the scheduler workloads run)
   --aa RUNTIME       A/A noise check: RUNTIME (tokio or magpie) against itself
-  --memory-tasks N   idle tasks spawned for the memory row (default 100000)
+  --memory-tasks N   idle tasks for the idle_task_bytes row (default 100000)
+  --rss-tasks N      idle tasks for the idle_task_peak_rss row (default 1000000)
   --help             this text
 ";
 
@@ -92,6 +106,9 @@ impl Options {
             svg: None,
             pair: Pair::MagpieVsTokio,
             memory_tasks: 100_000,
+            rss_tasks: 1_000_000,
+            rss_child: None,
+            drivers: true,
             help: false,
         };
         let mut runs = None;
@@ -117,6 +134,17 @@ impl Options {
                 "--workers" => opts.workers = positive("--workers", &value("--workers")?)?,
                 "--memory-tasks" => {
                     opts.memory_tasks = positive("--memory-tasks", &value("--memory-tasks")?)?
+                }
+                "--rss-tasks" => opts.rss_tasks = positive("--rss-tasks", &value("--rss-tasks")?)?,
+                "--rss-child" => opts.rss_child = Some(value("--rss-child")?),
+                "--drivers" => {
+                    opts.drivers = match value("--drivers")?.as_str() {
+                        "all" => true,
+                        "none" => false,
+                        other => {
+                            return Err(format!("--drivers takes `all` or `none`, got {other:?}"))
+                        }
+                    }
                 }
                 "--svg" => opts.svg = Some(PathBuf::from(value("--svg")?)),
                 "--aa" => {
@@ -210,6 +238,16 @@ mod tests {
         assert_eq!(parse(&["--aa", "tokio"]).unwrap().pair, Pair::TokioVsTokio);
         assert_eq!(parse(&["--aa=magpie"]).unwrap().pair, Pair::MagpieVsMagpie);
         assert!(parse(&["--aa", "smol"]).unwrap_err().contains("\"smol\""));
+    }
+
+    #[test]
+    fn drivers_all_or_none() {
+        assert!(parse(&[]).unwrap().drivers);
+        assert!(!parse(&["--drivers", "none"]).unwrap().drivers);
+        assert!(parse(&["--drivers=all"]).unwrap().drivers);
+        assert!(parse(&["--drivers", "some"])
+            .unwrap_err()
+            .contains("\"some\""));
     }
 
     #[test]

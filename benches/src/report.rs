@@ -12,8 +12,10 @@ use crate::stats::Summary;
 pub enum Unit {
     /// Nanoseconds per iteration.
     Nanos,
-    /// Bytes (per idle task).
+    /// Bytes (per idle task, or a process's resident-memory growth).
     Bytes,
+    /// Throughput in bytes per second: here more is better, so [`Row::ratio`] inverts.
+    BytesPerSec,
 }
 
 /// One line of results: a workload measured on both sides.
@@ -30,16 +32,27 @@ pub struct Row {
 }
 
 impl Row {
-    /// The first side's median over the second's: below 1.0 the first side is better.
+    /// Below 1.0 the first side is better, whatever the unit: the first side's median over
+    /// the second's for times and bytes, the second's over the first's for throughput
+    /// (which is the first side's time over the second's for the same work).
     pub fn ratio(&self) -> f64 {
-        self.a.median / self.b.median
+        match self.unit {
+            Unit::BytesPerSec => self.b.median / self.a.median,
+            Unit::Nanos | Unit::Bytes => self.a.median / self.b.median,
+        }
     }
 }
 
-/// Formats a value of `unit` for people: `812 ns`, `1.23 ms`, `96 B`.
+/// Formats a value of `unit` for people: `812 ns`, `1.23 ms`, `96 B`, `201.4 MiB`,
+/// `1.52 GiB/s`.
 pub fn human(value: f64, unit: Unit) -> String {
+    const MIB: f64 = (1u64 << 20) as f64;
+    const GIB: f64 = (1u64 << 30) as f64;
     match unit {
-        Unit::Bytes => format!("{value:.0} B"),
+        Unit::Bytes if value.abs() < MIB => format!("{value:.0} B"),
+        Unit::Bytes => format!("{:.1} MiB", value / MIB),
+        Unit::BytesPerSec if value < GIB => format!("{:.1} MiB/s", value / MIB),
+        Unit::BytesPerSec => format!("{:.2} GiB/s", value / GIB),
         Unit::Nanos if value < 1e3 => format!("{value:.0} ns"),
         Unit::Nanos if value < 1e6 => format!("{:.2} us", value / 1e3),
         Unit::Nanos if value < 1e9 => format!("{:.2} ms", value / 1e6),
@@ -77,8 +90,9 @@ pub fn table(rows: &[Row], labels: (&str, &str)) -> String {
 }
 
 /// CSV: the header `workload,<a>_ns,<b>_ns,ratio`, then one line per row with integer
-/// medians and the ratio to three decimals. A bytes row keeps the same columns; its name
-/// (`idle_task_bytes`) says the unit.
+/// medians and the ratio to three decimals. Rows of other units keep the same columns: the
+/// memory rows (`idle_task_bytes`, `idle_task_peak_rss`) hold bytes, the throughput rows
+/// (`io_tcp_echo_*`) bytes per second, with the ratio inverted as in [`Row::ratio`].
 pub fn csv(rows: &[Row], labels: (&str, &str)) -> String {
     let mut out = format!("workload,{}_ns,{}_ns,ratio\n", labels.0, labels.1);
     for row in rows {
@@ -266,6 +280,18 @@ mod tests {
         assert_eq!(human(1_234_567.0, Unit::Nanos), "1.23 ms");
         assert_eq!(human(2.5e9, Unit::Nanos), "2.50 s");
         assert_eq!(human(96.4, Unit::Bytes), "96 B");
+        assert_eq!(human(3.0 * 1048576.0, Unit::Bytes), "3.0 MiB");
+        assert_eq!(human(1.5 * 1048576.0, Unit::BytesPerSec), "1.5 MiB/s");
+        assert_eq!(human(2.0 * 1073741824.0, Unit::BytesPerSec), "2.00 GiB/s");
+    }
+
+    #[test]
+    fn throughput_ratio_is_inverted_so_below_one_means_first_side_better() {
+        let mut r = row("io_tcp_echo", 200.0, 100.0);
+        assert_eq!(r.ratio(), 2.0);
+        r.unit = Unit::BytesPerSec;
+        // The first side moved twice the bytes per second: it is better, so below 1.
+        assert_eq!(r.ratio(), 0.5);
     }
 
     #[test]

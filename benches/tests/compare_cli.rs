@@ -54,7 +54,7 @@ fn memory_row_and_svg() {
         "--csv",
         "--quick",
         "--filter",
-        "idle_task",
+        "idle_task_bytes",
         "--memory-tasks",
         "1000",
         "--svg",
@@ -68,6 +68,46 @@ fn memory_row_and_svg() {
     let chart = std::fs::read_to_string(&svg).unwrap();
     assert!(chart.starts_with("<svg ") && chart.contains("idle_task_bytes"));
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn throughput_rows_report_bytes_per_second() {
+    let out = compare(&[
+        "--runs",
+        "1",
+        "--warmup",
+        "0",
+        "--filter",
+        "io_tcp_echo_1k_1c",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("io_tcp_echo_1k_1c"))
+        .expect("a row for the workload");
+    assert!(row.contains("/s"), "{row}");
+}
+
+#[test]
+fn peak_rss_row_runs_a_child_per_runtime() {
+    let out = compare(&[
+        "--csv",
+        "--quick",
+        "--filter",
+        "idle_task_peak_rss",
+        "--rss-tasks",
+        "1000",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(lines[1].starts_with("idle_task_peak_rss,"), "{text}");
+
+    let out = compare(&["--rss-child", "smol"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("\"smol\""));
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! No timing is asserted: these tests only show that the numbers `compare` and criterion
 //! print come from workloads that actually finish their work.
 
+use magpie_benches::workloads::Family;
 use magpie_benches::{BenchRuntime, Magpie, Tokio, Workload};
 
 fn run_all<R: BenchRuntime>() {
@@ -41,10 +42,45 @@ fn workloads_complete_with_one_worker() {
 #[test]
 fn names_are_unique_and_snake_case() {
     let mut names: Vec<_> = Workload::ALL.iter().map(|w| w.name()).collect();
-    assert!(names
-        .iter()
-        .all(|n| n.chars().all(|c| c.is_ascii_lowercase() || c == '_')));
+    assert!(names.iter().all(|n| n
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')));
     names.sort_unstable();
     names.dedup();
     assert_eq!(names.len(), Workload::ALL.len());
+}
+
+#[test]
+fn families_follow_name_prefixes() {
+    for workload in Workload::ALL {
+        let name = workload.name();
+        let family = workload.family();
+        let expected = if name.starts_with("sync_") {
+            Family::Sync
+        } else if name.starts_with("time_") {
+            Family::Time
+        } else if name.starts_with("io_") {
+            Family::Io
+        } else {
+            Family::Scheduler
+        };
+        assert_eq!(family, expected, "{name}");
+        // Only the TCP echo rows are throughput rows, and they move bytes.
+        assert_eq!(
+            workload.throughput_bytes().is_some(),
+            name.starts_with("io_tcp_echo"),
+            "{name}"
+        );
+        assert_ne!(workload.throughput_bytes(), Some(0), "{name}");
+    }
+    for family in [Family::Scheduler, Family::Sync, Family::Time, Family::Io] {
+        assert!(Workload::ALL.iter().any(|w| w.family() == family));
+    }
+}
+
+#[test]
+#[should_panic(expected = "is a scheduler workload")]
+fn scheduler_workloads_are_not_api_workloads() {
+    let rt = Magpie::build(1);
+    let _ = rt.prepare_api(Workload::PingPong);
 }

@@ -1,20 +1,19 @@
-//! [`BenchRuntime`] for magpie's scheduler (`magpie_sched`) and channels (`magpie_sync`).
+//! [`BenchRuntime`] for magpie, through the `magpie` facade (the crate users depend on).
 //!
-//! The benches talk to `magpie_sched` directly: it is the runtime the `magpie` facade
-//! re-exports, and going straight to it keeps the benches independent of the facade's wiring.
-//! What the facade adds on top that the scheduler workloads can feel is installed here the
-//! same way: the coop-budget hooks through which `magpie_sync`'s channels spend the running
-//! task's budget (tokio's oneshot does the same), and the runtime-thread check.
+//! The runtime is built as a user would build it, with `enable_all()` (unless
+//! [`super::set_drivers`] turned drivers off): the I/O and time drivers sit under the
+//! scheduler, and the facade installs the hooks that make `magpie::sync` spend the running
+//! task's coop budget (as tokio's channels do).
 
 use std::future::Future;
-use std::sync::Once;
 
-use magpie_sched::runtime::{Builder, Handle, Runtime};
-use magpie_sync::oneshot;
+use ::magpie::runtime::{Builder, Handle, Runtime};
+use ::magpie::sync::oneshot;
 
 use super::{BenchRuntime, Unwrap};
+use crate::workloads::{api, Routine, Workload};
 
-/// Magpie's multi-thread runtime.
+/// Magpie's multi-thread runtime, with every driver enabled by default.
 #[derive(Debug)]
 pub struct Magpie(Runtime);
 
@@ -22,16 +21,17 @@ impl BenchRuntime for Magpie {
     const NAME: &'static str = "magpie";
 
     type Handle = Handle;
-    type JoinHandle<T: Send + 'static> = Unwrap<magpie_sched::task::JoinHandle<T>>;
+    type JoinHandle<T: Send + 'static> = Unwrap<::magpie::task::JoinHandle<T>>;
     type Sender<T: Send + 'static> = oneshot::Sender<T>;
     type Receiver<T: Send + 'static> = Unwrap<oneshot::Receiver<T>>;
 
     fn build(workers: usize) -> Self {
-        install_hooks();
-        let rt = Builder::new_multi_thread()
-            .worker_threads(workers)
-            .build()
-            .expect("failed to build the magpie runtime");
+        let mut builder = Builder::new_multi_thread();
+        builder.worker_threads(workers);
+        if super::drivers() {
+            builder.enable_all();
+        }
+        let rt = builder.build().expect("failed to build the magpie runtime");
         Magpie(rt)
     }
 
@@ -56,7 +56,7 @@ impl BenchRuntime for Magpie {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        Unwrap(magpie_sched::spawn(future))
+        Unwrap(::magpie::spawn(future))
     }
 
     fn spawn_blocking<F, R>(func: F) -> Self::JoinHandle<R>
@@ -64,11 +64,11 @@ impl BenchRuntime for Magpie {
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
-        Unwrap(magpie_sched::spawn_blocking(func))
+        Unwrap(::magpie::task::spawn_blocking(func))
     }
 
     fn yield_now() -> impl Future<Output = ()> + Send {
-        magpie_sched::yield_now()
+        ::magpie::task::yield_now()
     }
 
     fn oneshot<T: Send + 'static>() -> (Self::Sender<T>, Self::Receiver<T>) {
@@ -79,17 +79,8 @@ impl BenchRuntime for Magpie {
     fn send<T: Send + 'static>(tx: Self::Sender<T>, value: T) {
         let _ = tx.send(value);
     }
-}
 
-/// Connects `magpie_sync` to the scheduler's coop budget once per process, as the `magpie`
-/// facade does when it builds a runtime.
-fn install_hooks() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        magpie_sync::hooks::set_coop_hooks(magpie_sync::hooks::CoopHooks {
-            poll_proceed: magpie_sched::coop::check,
-            made_progress: magpie_sched::coop::spend,
-        });
-        magpie_sync::hooks::set_runtime_check(magpie_sched::context::is_runtime_entered);
-    });
+    fn prepare_api(&self, workload: Workload) -> Routine<'_> {
+        api::magpie::prepare(&self.0, workload)
+    }
 }

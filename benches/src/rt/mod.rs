@@ -9,13 +9,31 @@
 use std::fmt::Debug;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
+
+use crate::workloads::{Routine, Workload};
 
 mod magpie;
 mod tokio;
 
 pub use self::magpie::Magpie;
 pub use self::tokio::Tokio;
+
+static DRIVERS: AtomicBool = AtomicBool::new(true);
+
+/// Whether [`BenchRuntime::build`] enables the I/O and time drivers (the default) or builds
+/// the scheduler alone on both sides (`compare --drivers none`). Without drivers both
+/// runtimes park idle workers on a condition variable rather than in `epoll`, and only the
+/// scheduler workloads can run.
+pub fn set_drivers(enabled: bool) {
+    DRIVERS.store(enabled, Ordering::Relaxed);
+}
+
+/// See [`set_drivers`].
+pub fn drivers() -> bool {
+    DRIVERS.load(Ordering::Relaxed)
+}
 
 /// A multi-thread runtime that the workloads can run on.
 pub trait BenchRuntime: Send + Sync + Sized + 'static {
@@ -34,8 +52,9 @@ pub trait BenchRuntime: Send + Sync + Sized + 'static {
     /// The receiving half of a oneshot channel; panics if the sender was dropped unsent.
     type Receiver<T: Send + 'static>: Future<Output = T> + Send + Unpin + 'static;
 
-    /// Builds a multi-thread runtime with `workers` worker threads and no I/O or time
-    /// driver (the scheduler alone, on both sides).
+    /// Builds a multi-thread runtime with `workers` worker threads and every driver (I/O
+    /// and time) enabled, as `Builder::new_multi_thread().enable_all()` does, on both sides;
+    /// with no driver at all after [`set_drivers`]`(false)`.
     fn build(workers: usize) -> Self;
 
     /// A handle to this runtime.
@@ -70,6 +89,15 @@ pub trait BenchRuntime: Send + Sync + Sized + 'static {
 
     /// Sends on a oneshot channel; a dropped receiver is ignored.
     fn send<T: Send + 'static>(tx: Self::Sender<T>, value: T);
+
+    /// Prepares one of the API workloads (sync, time, I/O), which are written against the
+    /// runtime crate's own paths (`magpie::sync::mpsc`, `tokio::sync::mpsc`, ...) rather
+    /// than through this trait; see [`crate::workloads::api`].
+    ///
+    /// # Panics
+    ///
+    /// Panics if `workload` is a scheduler workload (those go through [`Workload::prepare`]).
+    fn prepare_api(&self, workload: Workload) -> Routine<'_>;
 }
 
 /// Turns a future of `Result<T, E>` into a future of `T`, panicking on `Err`.

@@ -6,9 +6,10 @@ use ::tokio::runtime::{Builder, Handle, Runtime};
 use ::tokio::sync::oneshot;
 
 use super::{BenchRuntime, Unwrap};
+use crate::workloads::{api, Routine, Workload};
 
-/// Tokio's multi-thread runtime, built without its I/O and time drivers so that both sides
-/// park the same way (on a condition variable) and only the schedulers are compared.
+/// Tokio's multi-thread runtime, configured as the magpie side is: `enable_all()` unless
+/// [`super::set_drivers`] turned drivers off.
 #[derive(Debug)]
 pub struct Tokio(Runtime);
 
@@ -21,10 +22,12 @@ impl BenchRuntime for Tokio {
     type Receiver<T: Send + 'static> = Unwrap<oneshot::Receiver<T>>;
 
     fn build(workers: usize) -> Self {
-        let rt = Builder::new_multi_thread()
-            .worker_threads(workers)
-            .build()
-            .expect("failed to build the tokio runtime");
+        let mut builder = Builder::new_multi_thread();
+        builder.worker_threads(workers);
+        if super::drivers() {
+            builder.enable_all();
+        }
+        let rt = builder.build().expect("failed to build the tokio runtime");
         Tokio(rt)
     }
 
@@ -71,5 +74,9 @@ impl BenchRuntime for Tokio {
 
     fn send<T: Send + 'static>(tx: Self::Sender<T>, value: T) {
         let _ = tx.send(value);
+    }
+
+    fn prepare_api(&self, workload: Workload) -> Routine<'_> {
+        api::tokio::prepare(&self.0, workload)
     }
 }
