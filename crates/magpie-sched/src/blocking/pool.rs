@@ -253,7 +253,9 @@ struct ThreadExit {
 impl Drop for ThreadExit {
     fn drop(&mut self) {
         if let Some(f) = &self.before_stop {
-            f();
+            // A panicking hook is reported by the panic hook; it must not skip the thread's
+            // exit bookkeeping, or shutdown would wait for this thread forever.
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f()));
         }
     }
 }
@@ -263,7 +265,10 @@ impl Inner {
         CURRENT_POOL.with(|c| c.set(Arc::as_ptr(self) as usize));
         let context = crate::context::set_current(rt);
         if let Some(f) = &self.config.after_start {
-            f();
+            // A panicking `on_thread_start` is reported by the panic hook, and the thread
+            // still does its job: a worker that died here would strand spawned tasks and
+            // leave shutdown waiting for a thread that never checks out.
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f()));
         }
         ThreadExit {
             before_stop: self.config.before_stop.clone(),
