@@ -361,12 +361,13 @@ fn future_that_never_completes_and_shutdown_timeout() {
         });
         assert!(r.is_err());
         // A never-completing task and a blocking job that outlives the timeout.
-        let d2 = drops.clone();
+        // Built outside the async block, so it is counted even if the task is never polled.
+        let probe = DropProbe {
+            drops: drops.clone(),
+            panic_msg: None,
+        };
         rt.spawn(async move {
-            let _p = DropProbe {
-                drops: d2,
-                panic_msg: None,
-            };
+            let _p = probe;
             pending::<()>().await
         });
         let (release_tx, release_rx) = std_mpsc::channel::<()>();
@@ -378,15 +379,15 @@ fn future_that_never_completes_and_shutdown_timeout() {
         started_rx.recv().unwrap();
         drop(blocking);
         rt.shutdown_timeout(Duration::from_millis(100));
-        // Let the blocking thread finish now that shutdown returned without it.
-        release_tx.send(()).unwrap();
-        // The workers drop the pending task during shutdown; that may finish after the
-        // timeout returned, so wait for it (bounded) rather than race it.
+        // The workers drop the pending task during shutdown without waiting for the blocking
+        // job; on a loaded machine that may end after the timeout, so wait (bounded).
         let deadline = std::time::Instant::now() + Duration::from_secs(20);
         while drops.load(SeqCst) == 0 && std::time::Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(1));
         }
         assert_eq!(drops.load(SeqCst), 1, "the pending task was dropped");
+        // Let the blocking thread finish now that shutdown returned without it.
+        release_tx.send(()).unwrap();
 
         // A runtime on another thread blocked on a never-ready future: shutting down another
         // runtime does not affect it, and it is released through its own timeout.
