@@ -3,16 +3,21 @@
 //! The library holds everything the two front ends share, so the numbers they print come
 //! from one definition of each workload:
 //!
-//! - [`rt`]: the [`BenchRuntime`] seam, implemented for magpie ([`Magpie`]) and tokio
-//!   ([`Tokio`]); workloads are generic over it, so each runtime gets its own monomorphised
-//!   copy and no dynamic dispatch sits in a hot loop;
-//! - [`workloads`]: the scheduler workloads ([`Workload`]), modelled on the shapes of tokio's
-//!   `rt_multi_threaded` benches;
-//! - [`memory`]: bytes per idle spawned task, measured with [`memory::CountingAlloc`];
+//! - [`rt`]: the [`BenchRuntime`] seam, implemented for magpie ([`Magpie`], through the
+//!   `magpie` facade) and tokio ([`Tokio`]), both built with `enable_all()`; scheduler
+//!   workloads are generic over it, so each runtime gets its own monomorphised copy and no
+//!   dynamic dispatch sits in a hot loop;
+//! - [`workloads`]: every [`Workload`], in four families: the scheduler workloads, modelled
+//!   on the shapes of tokio's `rt_multi_threaded` benches, and the sync, time and I/O
+//!   workloads, written once against the runtime crate's paths and expanded for
+//!   `magpie::` and `tokio::`;
+//! - [`memory`]: bytes per idle spawned task, measured with [`memory::CountingAlloc`], and
+//!   the peak resident-memory growth of many idle tasks, read from `/proc/self/status`;
 //! - [`stats`], [`report`], [`options`]: what the `compare` binary needs to sample, summarise
 //!   and print (a table, CSV, an SVG chart).
 //!
-//! Front ends: `cargo bench -p magpie-benches` (criterion, `benches/scheduler.rs`) and
+//! Front ends: `cargo bench -p magpie-benches` (criterion: `benches/scheduler.rs`,
+//! `sync.rs`, `time.rs`, `io.rs`) and
 //! `cargo run --release -p magpie-benches --bin compare` (one process, both runtimes, medians
 //! and ratios). See `docs/benchmarks.md` for the method and the latest numbers.
 

@@ -92,7 +92,7 @@ pub trait BenchRuntime: Send + Sync + Sized + 'static {
 
     /// Prepares one of the API workloads (sync, time, I/O), which are written against the
     /// runtime crate's own paths (`magpie::sync::mpsc`, `tokio::sync::mpsc`, ...) rather
-    /// than through this trait; see [`crate::workloads::api`].
+    /// than through this trait (`workloads/api.rs` expands them for each runtime).
     ///
     /// # Panics
     ///

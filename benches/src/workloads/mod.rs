@@ -3,7 +3,7 @@
 //! Four families ([`Family`]): the scheduler workloads are generic over [`BenchRuntime`];
 //! the sync, time and I/O workloads are written against the runtime crates' own paths
 //! (`magpie::sync::mpsc`, `tokio::sync::mpsc`, ...) in `sync.rs`, `time.rs` and `io.rs`,
-//! and expanded once per runtime in [`api`].
+//! and expanded once per runtime in `api.rs`.
 //!
 //! Each [`Workload`] is prepared on a runtime into a [`Routine`]: a closure that performs one
 //! iteration (for example: spawn 10,000 tasks and await them all). Preparation does the
