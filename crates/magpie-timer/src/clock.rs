@@ -118,6 +118,16 @@ impl Clock {
         state.unfrozen.is_none() && state.inhibit == 0
     }
 
+    /// Whether this clock can ever be paused (only then does inhibiting matter).
+    pub(crate) fn is_pausable(&self) -> bool {
+        self.pausable
+    }
+
+    /// Whether the clock is paused right now.
+    pub(crate) fn is_paused(&self) -> bool {
+        self.is_virtual.load(Ordering::Acquire)
+    }
+
     pub(crate) fn inhibit(&self) {
         self.state.lock().inhibit += 1;
     }

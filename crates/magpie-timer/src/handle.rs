@@ -452,10 +452,16 @@ impl Handle {
     /// per running `spawn_blocking` task, as tokio does), jumping the clock to the next
     /// deadline would make timeouts fire before that work had any chance to finish. Guards
     /// nest as a counter; dropping the last one unparks the driver so it re-evaluates.
+    ///
+    /// On a clock that can never be paused (a multi-thread runtime's) this does nothing, so
+    /// `spawn_blocking` there pays neither the shared counter nor a driver wake-up.
     pub fn inhibit_auto_advance(&self) -> AutoAdvanceInhibit {
+        if !self.shared.clock.is_pausable() {
+            return AutoAdvanceInhibit { handle: None };
+        }
         self.shared.clock.inhibit();
         AutoAdvanceInhibit {
-            handle: self.clone(),
+            handle: Some(self.clone()),
         }
     }
 
@@ -485,7 +491,7 @@ impl Handle {
 /// [`Handle::inhibit_auto_advance`].
 #[must_use = "auto-advance is inhibited only while the guard lives"]
 pub struct AutoAdvanceInhibit {
-    handle: Handle,
+    handle: Option<Handle>,
 }
 
 impl fmt::Debug for AutoAdvanceInhibit {
@@ -496,8 +502,11 @@ impl fmt::Debug for AutoAdvanceInhibit {
 
 impl Drop for AutoAdvanceInhibit {
     fn drop(&mut self) {
-        if self.handle.shared.clock.allow() {
-            self.handle.shared.unpark_driver();
+        let Some(handle) = &self.handle else { return };
+        // The driver only needs to re-evaluate a paused clock (it may now jump ahead);
+        // waking it otherwise costs a syscall per blocking task for nothing.
+        if handle.shared.clock.allow() && handle.shared.clock.is_paused() {
+            handle.shared.unpark_driver();
         }
     }
 }

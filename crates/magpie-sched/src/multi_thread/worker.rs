@@ -379,8 +379,11 @@ impl Context {
         let watched = park.park_watching(timeout, watch);
         let mut core = self.core.borrow_mut().take().expect("worker core missing");
         core.park = Some(park);
-        if !core.run_queue.is_empty() {
-            // The driver gave us work; let an idle peer help if there is much of it.
+        let remote = &self.handle.shared.remotes[core.index];
+        if core.run_queue.len() + usize::from(remote.lifo.is_occupied()) > 1 {
+            // The driver gave us more work than we run at once: let an idle peer help. One
+            // task we run ourselves; waking a peer for it only makes it find nothing (a futex
+            // wake and a context switch per I/O round trip, measured).
             self.handle.notify_parked();
         }
         (core, watched)
