@@ -1,0 +1,261 @@
+//! tokio-util, tokio-stream and tokio-test, unchanged, on Magpie.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures::{SinkExt, StreamExt};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{broadcast, mpsc, watch};
+use tokio_stream::wrappers::{
+    BroadcastStream, IntervalStream, ReceiverStream, TcpListenerStream, UnboundedReceiverStream,
+    WatchStream,
+};
+use tokio_util::codec::{Framed, FramedRead, FramedWrite, LengthDelimitedCodec, LinesCodec};
+use tokio_util::sync::CancellationToken;
+
+/// A line server: each line comes back upper-cased, numbered per connection.
+async fn line_server(listener: TcpListener) {
+    loop {
+        let (sock, _) = listener.accept().await.unwrap();
+        tokio::spawn(async move {
+            let mut framed = Framed::new(sock, LinesCodec::new());
+            let mut n = 0u32;
+            while let Some(line) = framed.next().await {
+                n += 1;
+                let line = line.unwrap();
+                framed
+                    .send(format!("{n}:{}", line.to_uppercase()))
+                    .await
+                    .unwrap();
+            }
+        });
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn framed_lines_codec_over_tcp() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(line_server(listener));
+
+    let mut clients = Vec::new();
+    for c in 0..8 {
+        clients.push(tokio::spawn(async move {
+            let sock = TcpStream::connect(addr).await.unwrap();
+            let mut framed = Framed::new(sock, LinesCodec::new());
+            for i in 0..100 {
+                framed.send(format!("client {c} line {i}")).await.unwrap();
+                let reply = framed.next().await.unwrap().unwrap();
+                assert_eq!(reply, format!("{}:CLIENT {c} LINE {i}", i + 1));
+            }
+        }));
+    }
+    for c in clients {
+        c.await.unwrap();
+    }
+    server.abort();
+    assert!(server.await.unwrap_err().is_cancelled());
+}
+
+#[tokio::test]
+async fn length_delimited_frames_over_duplex() {
+    let (a, b) = tokio::io::duplex(64);
+    let writer = tokio::spawn(async move {
+        let mut w = FramedWrite::new(a, LengthDelimitedCodec::new());
+        for i in 0..200u32 {
+            let frame = vec![i as u8; i as usize];
+            w.send(Bytes::from(frame)).await.unwrap();
+        }
+    });
+    let mut r = FramedRead::new(b, LengthDelimitedCodec::new());
+    let mut seen = 0u32;
+    while let Some(frame) = r.next().await {
+        let frame = frame.unwrap();
+        assert_eq!(frame.len(), seen as usize);
+        assert!(frame.iter().all(|&b| b == seen as u8));
+        seen += 1;
+    }
+    assert_eq!(seen, 200);
+    writer.await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancellation_token_tree() {
+    let root = CancellationToken::new();
+    let (done_tx, mut done_rx) = mpsc::channel(16);
+    for i in 0..10 {
+        let child = root.child_token();
+        let done = done_tx.clone();
+        tokio::spawn(async move {
+            tokio::select! {
+                _ = child.cancelled() => done.send(i).await.unwrap(),
+                _ = tokio::time::sleep(Duration::from_secs(3600)) => panic!("not cancelled"),
+            }
+        });
+    }
+    drop(done_tx);
+    let lone = root.child_token();
+    lone.cancel();
+    assert!(lone.is_cancelled());
+    assert!(!root.is_cancelled());
+
+    root.cancel();
+    let mut got = Vec::new();
+    while let Some(i) = done_rx.recv().await {
+        got.push(i);
+    }
+    got.sort();
+    assert_eq!(got, (0..10).collect::<Vec<_>>());
+    // A token cancelled before anyone waits resolves at once; a drop guard cancels.
+    root.cancelled().await;
+    let guarded = CancellationToken::new();
+    drop(guarded.clone().drop_guard());
+    assert!(guarded.is_cancelled());
+    let owned = guarded.cancelled_owned();
+    owned.await;
+}
+
+#[tokio::test]
+async fn receiver_streams() {
+    let (tx, rx) = mpsc::channel(4);
+    tokio::spawn(async move {
+        for i in 0..50 {
+            tx.send(i).await.unwrap();
+        }
+    });
+    let sum: i32 = ReceiverStream::new(rx)
+        .fold(0, |a, b| async move { a + b })
+        .await;
+    assert_eq!(sum, (0..50).sum());
+
+    let (tx, rx) = mpsc::unbounded_channel();
+    for i in 0..10 {
+        tx.send(i).unwrap();
+    }
+    drop(tx);
+    let v: Vec<_> = UnboundedReceiverStream::new(rx).collect().await;
+    assert_eq!(v, (0..10).collect::<Vec<_>>());
+}
+
+#[tokio::test]
+async fn broadcast_and_watch_streams() {
+    let (tx, rx) = broadcast::channel(2);
+    let mut stream = BroadcastStream::new(rx);
+    for i in 0..5 {
+        tx.send(i).unwrap();
+    }
+    drop(tx);
+    // Capacity 2: the first three were overwritten, reported as one lag of 3.
+    let first = stream.next().await.unwrap();
+    assert!(matches!(
+        first,
+        Err(tokio_stream::wrappers::errors::BroadcastStreamRecvError::Lagged(3))
+    ));
+    let rest: Vec<_> = stream.map(Result::unwrap).collect().await;
+    assert_eq!(rest, vec![3, 4]);
+
+    let (tx, rx) = watch::channel(0);
+    let mut stream = WatchStream::new(rx);
+    assert_eq!(stream.next().await, Some(0));
+    tx.send(7).unwrap();
+    assert_eq!(stream.next().await, Some(7));
+    drop(tx);
+    assert_eq!(stream.next().await, None);
+}
+
+#[tokio::test(start_paused = true)]
+async fn interval_stream_on_paused_clock() {
+    let start = tokio::time::Instant::now();
+    let ticks: Vec<_> = IntervalStream::new(tokio::time::interval(Duration::from_millis(100)))
+        .take(5)
+        .collect()
+        .await;
+    assert_eq!(ticks.len(), 5);
+    for (i, t) in ticks.iter().enumerate() {
+        assert_eq!(*t - start, Duration::from_millis(100 * i as u64));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tcp_listener_stream_accepts() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        let mut incoming = TcpListenerStream::new(listener).take(20);
+        let mut total = 0u64;
+        while let Some(sock) = incoming.next().await {
+            let mut sock = sock.unwrap();
+            let n = sock.read_u64().await.unwrap();
+            sock.write_u64(n * 2).await.unwrap();
+            total += n;
+        }
+        total
+    });
+    let mut clients = Vec::new();
+    for i in 0..20u64 {
+        clients.push(tokio::spawn(async move {
+            let mut s = TcpStream::connect(addr).await.unwrap();
+            s.write_u64(i).await.unwrap();
+            assert_eq!(s.read_u64().await.unwrap(), i * 2);
+        }));
+    }
+    for c in clients {
+        c.await.unwrap();
+    }
+    assert_eq!(server.await.unwrap(), (0..20).sum::<u64>());
+}
+
+#[test]
+fn tokio_test_mock_io_and_task() {
+    tokio_test::block_on(async {
+        let mut mock = tokio_test::io::Builder::new()
+            .read(b"ping\n")
+            .write(b"pong\n")
+            .build();
+        let mut buf = [0u8; 5];
+        mock.read_exact(&mut buf).await.unwrap();
+        assert_eq!(&buf, b"ping\n");
+        mock.write_all(b"pong\n").await.unwrap();
+    });
+
+    let (tx, mut rx) = mpsc::channel::<u32>(1);
+    let mut recv = tokio_test::task::spawn(async move { rx.recv().await });
+    tokio_test::assert_pending!(recv.poll());
+    tx.try_send(5).unwrap();
+    assert!(recv.is_woken());
+    assert_eq!(tokio_test::assert_ready!(recv.poll()), Some(5));
+}
+
+#[tokio::test(start_paused = true)]
+async fn tokio_test_stream_mock_and_time() {
+    let mut mock = tokio_test::stream_mock::StreamMockBuilder::new()
+        .next(1)
+        .wait(Duration::from_secs(10))
+        .next(2)
+        .build();
+    let start = tokio::time::Instant::now();
+    assert_eq!(mock.next().await, Some(1));
+    assert_eq!(mock.next().await, Some(2));
+    assert_eq!(start.elapsed(), Duration::from_secs(10));
+    assert_eq!(mock.next().await, None);
+}
+
+#[tokio::test]
+async fn compat_adapters() {
+    use futures::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    use tokio_util::compat::{FuturesAsyncReadCompatExt, TokioAsyncReadCompatExt};
+    let (a, b) = tokio::io::duplex(64);
+    let mut a = a.compat();
+    let mut b = b.compat();
+    a.write_all(b"through futures io").await.unwrap();
+    a.close().await.unwrap();
+    let mut s = String::new();
+    b.read_to_string(&mut s).await.unwrap();
+    assert_eq!(s, "through futures io");
+    // And back: a futures reader seen as a tokio one.
+    let mut back = futures::io::Cursor::new(b"abc".to_vec()).compat();
+    let mut out = Vec::new();
+    back.read_to_end(&mut out).await.unwrap();
+    assert_eq!(out, b"abc");
+}
