@@ -259,3 +259,74 @@ async fn compat_adapters() {
     back.read_to_end(&mut out).await.unwrap();
     assert_eq!(out, b"abc");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn task_tracker_waits_for_tracked_tasks() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let tracker = tokio_util::task::TaskTracker::new();
+    let token = CancellationToken::new();
+    let finished = Arc::new(AtomicUsize::new(0));
+    for i in 0..20u64 {
+        let token = token.clone();
+        let finished = finished.clone();
+        tracker.spawn(async move {
+            tokio::select! {
+                _ = token.cancelled() => {}
+                _ = tokio::time::sleep(Duration::from_millis(i)) => {}
+            }
+            finished.fetch_add(1, Ordering::SeqCst);
+        });
+    }
+    // Tracked futures that are not spawned count too.
+    let tracked = tracker.track_future(async { 5 });
+    assert_eq!(tracker.len(), 21);
+    assert!(!tracker.is_closed());
+    // wait() does not return while the tracker is open, even with no tasks left.
+    let waiting = tokio::time::timeout(Duration::from_millis(20), tracker.wait()).await;
+    assert!(waiting.is_err());
+    assert_eq!(tracked.await, 5);
+    token.cancel();
+    tracker.close();
+    tracker.wait().await;
+    assert_eq!(finished.load(Ordering::SeqCst), 20);
+    assert!(tracker.is_empty());
+}
+
+#[test]
+fn task_tracker_on_local_set_and_local_pool() {
+    use std::rc::Rc;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let local = tokio::task::LocalSet::new();
+    let tracker = tokio_util::task::TaskTracker::new();
+    let shared = Rc::new(std::cell::Cell::new(0));
+    for _ in 0..10 {
+        let shared = shared.clone();
+        tracker.spawn_local_on(async move { shared.set(shared.get() + 1) }, &local);
+    }
+    tracker.close();
+    local.block_on(&rt, tracker.wait());
+    assert_eq!(shared.get(), 10);
+
+    // LocalPoolHandle: !Send futures pinned to a pool of threads, each a LocalRuntime.
+    let pool = tokio_util::task::LocalPoolHandle::new(2);
+    let out = rt.block_on(async {
+        let mut handles = Vec::new();
+        for i in 0..8u32 {
+            handles.push(pool.spawn_pinned(move || async move {
+                let not_send = Rc::new(i);
+                tokio::task::yield_now().await;
+                *not_send * 10
+            }));
+        }
+        let mut sum = 0;
+        for h in handles {
+            sum += h.await.unwrap();
+        }
+        sum
+    });
+    assert_eq!(out, (0..8u32).map(|i| i * 10).sum::<u32>());
+}

@@ -19,6 +19,9 @@ pub use magpie_sched::runtime::{
 
 use crate::task::JoinHandle;
 
+mod local_runtime;
+pub use local_runtime::{LocalOptions, LocalRuntime};
+
 /// Builds a runtime with custom settings: tokio's `runtime::Builder`.
 ///
 /// # Examples
