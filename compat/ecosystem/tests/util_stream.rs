@@ -330,3 +330,80 @@ fn task_tracker_on_local_set_and_local_pool() {
     });
     assert_eq!(out, (0..8u32).map(|i| i * 10).sum::<u32>());
 }
+
+#[tokio::test]
+async fn lines_and_read_dir_streams() {
+    use tokio::io::AsyncBufReadExt;
+    use tokio_stream::wrappers::{LinesStream, ReadDirStream};
+    let reader = tokio::io::BufReader::new(&b"one\ntwo\r\nthree"[..]);
+    let lines: Vec<String> = LinesStream::new(reader.lines())
+        .map(Result::unwrap)
+        .collect()
+        .await;
+    assert_eq!(lines, ["one", "two", "three"]);
+
+    let dir = std::env::temp_dir().join(format!("magpie-eco-readdir-{}", std::process::id()));
+    tokio::fs::create_dir_all(&dir).await.unwrap();
+    for name in ["a", "b", "c"] {
+        tokio::fs::write(dir.join(name), name).await.unwrap();
+    }
+    let mut names: Vec<String> = ReadDirStream::new(tokio::fs::read_dir(&dir).await.unwrap())
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect()
+        .await;
+    names.sort();
+    assert_eq!(names, ["a", "b", "c"]);
+    tokio::fs::remove_dir_all(&dir).await.unwrap();
+}
+
+#[tokio::test(start_paused = true)]
+async fn delay_queue_yields_in_deadline_order() {
+    let mut queue = tokio_util::time::DelayQueue::new();
+    let start = tokio::time::Instant::now();
+    queue.insert("late", Duration::from_secs(30));
+    let key = queue.insert("cancelled", Duration::from_secs(5));
+    queue.insert("early", Duration::from_secs(10));
+    queue.remove(&key);
+    let first = queue.next().await.unwrap();
+    assert_eq!(*first.get_ref(), "early");
+    assert_eq!(start.elapsed(), Duration::from_secs(10));
+    let second = queue.next().await.unwrap();
+    assert_eq!(*second.get_ref(), "late");
+    assert_eq!(start.elapsed(), Duration::from_secs(30));
+    assert!(queue.next().await.is_none());
+}
+
+#[tokio::test]
+async fn stream_reader_and_poll_sender() {
+    use tokio_util::io::{ReaderStream, StreamReader};
+    use tokio_util::sync::PollSender;
+    let chunks = futures::stream::iter(vec![
+        Ok::<_, std::io::Error>(Bytes::from_static(b"hello ")),
+        Ok(Bytes::from_static(b"world")),
+    ]);
+    let mut reader = StreamReader::new(chunks);
+    let mut s = String::new();
+    reader.read_to_string(&mut s).await.unwrap();
+    assert_eq!(s, "hello world");
+    let back: Vec<Bytes> = ReaderStream::with_capacity(&b"abcdef"[..], 4)
+        .map(Result::unwrap)
+        .collect()
+        .await;
+    assert_eq!(
+        back,
+        [Bytes::from_static(b"abcd"), Bytes::from_static(b"ef")]
+    );
+
+    let (tx, mut rx) = mpsc::channel(1);
+    let mut sink = PollSender::new(tx);
+    let producer = tokio::spawn(async move {
+        for i in 0..100 {
+            sink.send(i).await.unwrap();
+        }
+    });
+    for i in 0..100 {
+        assert_eq!(rx.recv().await, Some(i));
+    }
+    producer.await.unwrap();
+    assert_eq!(rx.recv().await, None);
+}
