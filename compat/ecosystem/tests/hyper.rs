@@ -7,11 +7,13 @@ use http_body_util::{BodyExt, Full};
 use hyper::{Method, Request, Version};
 use hyper_util::rt::TokioIo;
 use magpie_ecosystem::http::{bind_loopback, client, serve_echo};
+
 use tokio::task::JoinSet;
 
 const REQUESTS: usize = 1_000;
 
 async fn exchange(http2: bool) {
+    magpie_ecosystem::raise_fd_limit();
     let (listener, addr) = bind_loopback().await;
     let server = tokio::spawn(serve_echo(listener));
     let client = client(http2);
