@@ -16,8 +16,8 @@ pub struct Cluster {
 }
 
 impl Cluster {
-    /// Why a cluster cannot be started here, if it cannot: `initdb` missing, or not root
-    /// (needed to run the server as `postgres`).
+    /// Why a cluster cannot be started here, if it cannot: `initdb` missing, not root, or no
+    /// `postgres` user (the server refuses to run as root, so it runs as `postgres`).
     pub fn unavailable() -> Option<String> {
         let initdb = Path::new(PG_BIN).join("initdb");
         if !initdb.exists() {
@@ -25,6 +25,13 @@ impl Cluster {
         }
         if Command::new("id").arg("-u").output().map(|o| o.stdout).ok() != Some(b"0\n".to_vec()) {
             return Some("not root: cannot run the server as the postgres user".into());
+        }
+        let has_user = Command::new("id")
+            .arg("postgres")
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !has_user {
+            return Some("there is no `postgres` user to run the server as".into());
         }
         None
     }
