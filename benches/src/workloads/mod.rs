@@ -108,7 +108,8 @@ pub enum Workload {
     TimeTimeoutCancel,
     /// 64 tasks each tick a 1 ms interval 20 times.
     TimeIntervalTicks,
-    /// 8 tasks each reset a registered `Sleep` 10,000 times to random deadlines.
+    /// 8 tasks each reset a registered `Sleep` 10,000 times to random deadlines (100 ms to
+    /// 1 s away).
     TimeSleepReset,
     /// TCP echo over loopback, 1 KiB messages, 1 connection (throughput).
     IoTcpEcho1k1c,

@@ -128,8 +128,10 @@ macro_rules! time_workloads {
                                         std::time::Duration::from_secs(1),
                                         std::future::pending::<()>(),
                                     ));
+                                    // Pending unless the thread stalled for a second
+                                    // (a loaded machine); either way it was registered.
                                     std::future::poll_fn(|cx| {
-                                        assert!(t.as_mut().poll(cx).is_pending());
+                                        let _ = t.as_mut().poll(cx);
                                         Poll::Ready(())
                                     })
                                     .await;
@@ -172,8 +174,8 @@ macro_rules! time_workloads {
         }
 
         /// [`TIMER_TASKS`] tasks each reset one registered sleep [`RESETS_PER_TASK`] times
-        /// to a random deadline 1 ms to 1 s away, polling it after each reset (so the timer
-        /// really moves), then drop it.
+        /// to a random deadline 100 ms to 1 s away, polling it after each reset (so the
+        /// timer really moves), then drop it.
         pub(crate) fn sleep_reset(rt: &::$rt::runtime::Runtime) -> $crate::workloads::Routine<'_> {
             use std::future::Future;
             use std::task::Poll;
@@ -188,10 +190,13 @@ macro_rules! time_workloads {
                                 let mut sleep =
                                     std::pin::pin!(::$rt::time::sleep(Duration::from_secs(1)));
                                 for _ in 0..RESETS_PER_TASK {
-                                    let after = Duration::from_micros(1_000 + rng.below(999_000));
+                                    let after = Duration::from_micros(100_000 + rng.below(900_000));
                                     sleep.as_mut().reset(::$rt::time::Instant::now() + after);
+                                    // Pending unless the thread stalled past the
+                                    // deadline (a loaded machine); the next reset
+                                    // re-arms it either way.
                                     std::future::poll_fn(|cx| {
-                                        assert!(sleep.as_mut().poll(cx).is_pending());
+                                        let _ = sleep.as_mut().poll(cx);
                                         Poll::Ready(())
                                     })
                                     .await;
