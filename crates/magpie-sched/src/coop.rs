@@ -181,8 +181,17 @@ pub fn wake_deferred() -> bool {
         .ok()
         .flatten();
     match list {
-        Some(list) if !list.is_empty() => {
-            list.into_iter().for_each(Waker::wake);
+        Some(mut list) if !list.is_empty() => {
+            list.drain(..).for_each(Waker::wake);
+            // Hand the buffer back so the next round does not regrow it from nothing
+            // (waking only schedules; nothing was deferred meanwhile in the common case).
+            let _ = DEFER.try_with(|d| {
+                if let Some(current) = d.borrow_mut().as_mut() {
+                    if current.is_empty() {
+                        *current = list;
+                    }
+                }
+            });
             true
         }
         _ => false,
