@@ -66,15 +66,16 @@ pub mod unix {
 pub mod futures {
     pub use super::buf_read_ext::{FillBuf, ReadLine, ReadUntil};
     pub use super::read_ext::{
-        Read, ReadExact, ReadF32, ReadF32Le, ReadF64, ReadF64Le, ReadI128, ReadI128Le, ReadI16,
-        ReadI16Le, ReadI32, ReadI32Le, ReadI64, ReadI64Le, ReadI8, ReadToEnd, ReadToString,
-        ReadU128, ReadU128Le, ReadU16, ReadU16Le, ReadU32, ReadU32Le, ReadU64, ReadU64Le, ReadU8,
+        Read, ReadBufFut as ReadBuf, ReadExact, ReadF32, ReadF32Le, ReadF64, ReadF64Le, ReadI128,
+        ReadI128Le, ReadI16, ReadI16Le, ReadI32, ReadI32Le, ReadI64, ReadI64Le, ReadI8, ReadToEnd,
+        ReadToString, ReadU128, ReadU128Le, ReadU16, ReadU16Le, ReadU32, ReadU32Le, ReadU64,
+        ReadU64Le, ReadU8,
     };
     pub use super::seek_ext::Seek;
     pub use super::write_ext::{
-        Flush, Shutdown, Write, WriteAll, WriteF32, WriteF32Le, WriteF64, WriteF64Le, WriteI128,
-        WriteI128Le, WriteI16, WriteI16Le, WriteI32, WriteI32Le, WriteI64, WriteI64Le, WriteI8,
-        WriteU128, WriteU128Le, WriteU16, WriteU16Le, WriteU32, WriteU32Le, WriteU64, WriteU64Le,
-        WriteU8, WriteVectored,
+        Flush, Shutdown, Write, WriteAll, WriteAllBuf, WriteBuf, WriteF32, WriteF32Le, WriteF64,
+        WriteF64Le, WriteI128, WriteI128Le, WriteI16, WriteI16Le, WriteI32, WriteI32Le, WriteI64,
+        WriteI64Le, WriteI8, WriteU128, WriteU128Le, WriteU16, WriteU16Le, WriteU32, WriteU32Le,
+        WriteU64, WriteU64Le, WriteU8, WriteVectored,
     };
 }

@@ -2,6 +2,7 @@
 
 mod chain;
 mod read;
+mod read_buf;
 mod read_exact;
 mod read_int;
 mod read_to_end;
@@ -10,6 +11,7 @@ mod take;
 
 pub use chain::Chain;
 pub use read::Read;
+pub use read_buf::ReadBufFut;
 pub use read_exact::ReadExact;
 pub use read_int::{
     ReadF32, ReadF32Le, ReadF64, ReadF64Le, ReadI128, ReadI128Le, ReadI16, ReadI16Le, ReadI32,
@@ -96,6 +98,22 @@ pub trait AsyncReadExt: AsyncRead {
         Self: Unpin,
     {
         read::read(self, buf)
+    }
+
+    /// Pulls some bytes from this source into `buf` (a `bytes::BufMut`), advancing it by the
+    /// number read, which is returned.
+    ///
+    /// Returns `Ok(0)` at end of file, or at once if `buf` has no room left.
+    ///
+    /// # Cancel safety
+    ///
+    /// This method is cancel safe: if it is dropped before completing, no data was read.
+    fn read_buf<'a, B>(&'a mut self, buf: &'a mut B) -> ReadBufFut<'a, Self, B>
+    where
+        Self: Unpin,
+        B: bytes::BufMut + ?Sized,
+    {
+        read_buf::read_buf(self, buf)
     }
 
     /// Reads the exact number of bytes required to fill `buf`.

@@ -2,10 +2,12 @@
 
 mod write;
 mod write_all;
+mod write_buf;
 mod write_int;
 
 pub use write::{Flush, Shutdown, Write, WriteVectored};
 pub use write_all::WriteAll;
+pub use write_buf::{WriteAllBuf, WriteBuf};
 pub use write_int::{
     WriteF32, WriteF32Le, WriteF64, WriteF64Le, WriteI128, WriteI128Le, WriteI16, WriteI16Le,
     WriteI32, WriteI32Le, WriteI64, WriteI64Le, WriteI8, WriteU128, WriteU128Le, WriteU16,
@@ -105,6 +107,39 @@ pub trait AsyncWriteExt: AsyncWrite {
             bufs,
             _pin: PhantomPinned,
         }
+    }
+
+    /// Writes some bytes of `src` (a `bytes::Buf`) in one write, advancing it by the number
+    /// written, which is returned (`Ok(0)` at once if `src` is empty).
+    ///
+    /// # Cancel safety
+    ///
+    /// This method is cancel safe: if it is dropped before completing, nothing was written.
+    fn write_buf<'a, B>(&'a mut self, src: &'a mut B) -> WriteBuf<'a, Self, B>
+    where
+        Self: Sized + Unpin,
+        B: bytes::Buf,
+    {
+        write_buf::write_buf(self, src)
+    }
+
+    /// Writes all of `src` (a `bytes::Buf`), advancing it as bytes are written; vectored
+    /// writes are used when the writer supports them.
+    ///
+    /// # Errors
+    ///
+    /// [`std::io::ErrorKind::WriteZero`] if the writer accepts 0 bytes.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe in the sense tokio documents: `src` is advanced past what was written, so
+    /// calling again continues where the cancelled call stopped.
+    fn write_all_buf<'a, B>(&'a mut self, src: &'a mut B) -> WriteAllBuf<'a, Self, B>
+    where
+        Self: Sized + Unpin,
+        B: bytes::Buf,
+    {
+        write_buf::write_all_buf(self, src)
     }
 
     /// Attempts to write an entire buffer into this writer.

@@ -1,0 +1,61 @@
+//! `read_buf`, `write_buf` and `write_all_buf` over the `bytes` crate's buffers.
+
+use bytes::{Buf, BytesMut};
+use futures::executor::block_on;
+use magpie_reactor::io::{AsyncReadExt, AsyncWriteExt};
+
+#[test]
+fn read_buf_appends_and_advances() {
+    block_on(async {
+        let mut src: &[u8] = b"hello world";
+        let mut buf = BytesMut::with_capacity(4);
+        let mut total = 0;
+        loop {
+            buf.reserve(4);
+            let n = src.read_buf(&mut buf).await.unwrap();
+            if n == 0 {
+                break;
+            }
+            total += n;
+        }
+        assert_eq!(total, 11);
+        assert_eq!(&buf[..], b"hello world");
+    });
+}
+
+#[test]
+fn read_buf_with_no_room_returns_zero() {
+    block_on(async {
+        let mut src: &[u8] = b"abc";
+        let mut arr = [0u8; 0];
+        let mut dst = &mut arr[..];
+        assert_eq!(src.read_buf(&mut dst).await.unwrap(), 0);
+        assert_eq!(src, b"abc");
+    });
+}
+
+#[test]
+fn write_buf_and_write_all_buf() {
+    block_on(async {
+        let mut out = Vec::new();
+        let mut src = &b"0123456789"[..];
+        let n = out.write_buf(&mut src).await.unwrap();
+        assert_eq!(n, 10);
+        assert_eq!(src.remaining(), 0);
+        let mut chained = Buf::chain(&b"ab"[..], &b"cd"[..]);
+        out.write_all_buf(&mut chained).await.unwrap();
+        assert!(!chained.has_remaining());
+        assert_eq!(out, b"0123456789abcd");
+    });
+}
+
+#[test]
+fn write_all_buf_to_a_full_writer_is_write_zero() {
+    block_on(async {
+        let mut arr = [0u8; 2];
+        let mut dst = std::io::Cursor::new(&mut arr[..]);
+        let mut src = &b"abcd"[..];
+        let err = dst.write_all_buf(&mut src).await.unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::WriteZero);
+    });
+}
