@@ -43,6 +43,7 @@ macro_rules! api_workloads {
                 Workload::TimeIntervalTicks => interval_ticks(rt),
                 Workload::TimeSleepReset => sleep_reset(rt),
                 Workload::IoUdpPingPong => udp_ping_pong(rt),
+                Workload::IoTcpConnect => tcp_connect(rt),
                 other => match other.echo() {
                     Some(echo) => tcp_echo(rt, echo),
                     None => panic!("{other} is a scheduler workload, not an API workload"),

@@ -6,6 +6,12 @@
 //! iteration is the clients' traffic only. Both ends of every TCP connection set
 //! `TCP_NODELAY`, so Nagle's algorithm cannot hold back the tail of a message.
 
+/// Client tasks of `io_tcp_connect_100`.
+pub(crate) const CONNECT_CLIENTS: usize = 4;
+/// Connections each client opens per iteration of `io_tcp_connect_100` (few enough that
+/// the TIME_WAIT sockets of a full run stay far from the ephemeral port range).
+pub(crate) const CONNECTS_PER_CLIENT: usize = 25;
+
 /// Round trips of a 64-byte datagram per iteration of `io_udp_ping_pong`.
 pub const UDP_ROUND_TRIPS: usize = 2_000;
 /// Size of the UDP datagrams.
@@ -100,6 +106,51 @@ macro_rules! io_workloads {
                         streams.push(handle.await.expect("echo client failed"));
                     }
                     streams
+                });
+            })
+        }
+
+        /// Connection rate: [`CONNECT_CLIENTS`] client tasks each open
+        /// [`CONNECTS_PER_CLIENT`] connections one after another to an accept loop that
+        /// serves each with its own task (one byte each way), then close them.
+        pub(crate) fn tcp_connect(rt: &::$rt::runtime::Runtime) -> $crate::workloads::Routine<'_> {
+            use ::$rt::io::{AsyncReadExt, AsyncWriteExt};
+            use ::$rt::net::{TcpListener, TcpStream};
+            use $crate::workloads::io::{CONNECTS_PER_CLIENT, CONNECT_CLIENTS};
+
+            let addr = rt.block_on(async {
+                let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind tcp");
+                let addr = listener.local_addr().expect("tcp address");
+                drop(::$rt::spawn(async move {
+                    while let Ok((mut stream, _)) = listener.accept().await {
+                        drop(::$rt::spawn(async move {
+                            let mut byte = [0u8; 1];
+                            if stream.read_exact(&mut byte).await.is_ok() {
+                                let _ = stream.write_all(&byte).await;
+                            }
+                        }));
+                    }
+                }));
+                addr
+            });
+            Box::new(move || {
+                in_task(rt, async move {
+                    let clients: Vec<_> = (0..CONNECT_CLIENTS)
+                        .map(|_| {
+                            ::$rt::spawn(async move {
+                                for _ in 0..CONNECTS_PER_CLIENT {
+                                    let mut s = TcpStream::connect(addr).await.expect("connect");
+                                    s.write_all(&[9]).await.expect("send byte");
+                                    let mut byte = [0u8; 1];
+                                    s.read_exact(&mut byte).await.expect("receive byte");
+                                    assert_eq!(byte, [9]);
+                                }
+                            })
+                        })
+                        .collect();
+                    for client in clients {
+                        client.await.expect("connect client failed");
+                    }
                 });
             })
         }

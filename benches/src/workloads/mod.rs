@@ -121,11 +121,14 @@ pub enum Workload {
     IoTcpEcho64k64c,
     /// UDP ping-pong over loopback: 2,000 round trips of a 64-byte datagram.
     IoUdpPingPong,
+    /// Connection rate: 4 client tasks each open 25 TCP connections in turn, exchange one
+    /// byte with the accepting server's per-connection task, and close.
+    IoTcpConnect,
 }
 
 impl Workload {
     /// Every workload, in report order.
-    pub const ALL: [Workload; 28] = [
+    pub const ALL: [Workload; 29] = [
         Workload::SpawnManyLocal,
         Workload::SpawnManyRemoteIdle,
         Workload::SpawnManyRemoteBusy,
@@ -154,6 +157,7 @@ impl Workload {
         Workload::IoTcpEcho1k64c,
         Workload::IoTcpEcho64k64c,
         Workload::IoUdpPingPong,
+        Workload::IoTcpConnect,
     ];
 
     /// The workload's name in reports and filters, e.g. `spawn_many_local`.
@@ -187,6 +191,7 @@ impl Workload {
             Workload::IoTcpEcho1k64c => "io_tcp_echo_1k_64c",
             Workload::IoTcpEcho64k64c => "io_tcp_echo_64k_64c",
             Workload::IoUdpPingPong => "io_udp_ping_pong",
+            Workload::IoTcpConnect => "io_tcp_connect_100",
         }
     }
 
