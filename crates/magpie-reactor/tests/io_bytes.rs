@@ -59,3 +59,31 @@ fn write_all_buf_to_a_full_writer_is_write_zero() {
         assert_eq!(err.kind(), std::io::ErrorKind::WriteZero);
     });
 }
+
+#[test]
+fn try_read_buf_on_a_socket() {
+    use std::io::Write;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut client = std::net::TcpStream::connect(addr).unwrap();
+    let (server, _) = listener.accept().unwrap();
+    server.set_nonblocking(true).unwrap();
+    client.write_all(b"bytes!").unwrap();
+    use magpie_sched::park::Park;
+    let mut reactor = magpie_reactor::Reactor::new().unwrap();
+    let _enter = reactor.handle().enter();
+    let server = magpie_reactor::net::TcpStream::from_std(server).unwrap();
+    let mut buf = BytesMut::with_capacity(64);
+    // Readiness comes from the reactor: turn it until the data has been seen.
+    let n = loop {
+        match server.try_read_buf(&mut buf) {
+            Ok(n) => break n,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                reactor.park_timeout(std::time::Duration::from_millis(10))
+            }
+            Err(e) => panic!("{e}"),
+        }
+    };
+    assert_eq!(n, 6);
+    assert_eq!(&buf[..], b"bytes!");
+}

@@ -180,6 +180,13 @@ impl UdpSocket {
             .try_io(Interest::READABLE, |s| socket_io::recv(s, buf, false))
     }
 
+    /// Receives one datagram into the spare capacity of `buf` (a `bytes::BufMut`) without
+    /// waiting, advancing it by the datagram's length; `WouldBlock` if none is queued.
+    pub fn try_recv_buf<B: bytes::BufMut>(&self, buf: &mut B) -> io::Result<usize> {
+        self.io
+            .try_io(Interest::READABLE, |s| socket_io::recv_buf_mut(s, buf))
+    }
+
     /// Sends `buf` to `target`. Cancel safe once the address is resolved.
     pub async fn send_to<A: ToSocketAddrs>(&self, buf: &[u8], target: A) -> io::Result<usize> {
         match resolve(target).await?.next() {

@@ -150,6 +150,13 @@ impl UnixStream {
             .try_io(Interest::READABLE, |s| socket_io::recv(s, buf, false))
     }
 
+    /// Reads into the spare capacity of `buf` (a `bytes::BufMut`) without waiting, advancing
+    /// it by the bytes read; `WouldBlock` if nothing is available.
+    pub fn try_read_buf<B: bytes::BufMut>(&self, buf: &mut B) -> io::Result<usize> {
+        self.io
+            .try_io(Interest::READABLE, |s| socket_io::recv_buf_mut(s, buf))
+    }
+
     /// Reads into several buffers without waiting.
     pub fn try_read_vectored(&self, bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
         self.io
