@@ -37,20 +37,31 @@ fn sleep_and_timeout() {
 
 #[test]
 fn concurrent_sleeps_overlap() {
-    for rt in flavors() {
-        rt.block_on(async {
-            let start = Instant::now();
-            let hs: Vec<_> = (0..10)
-                .map(|_| magpie::spawn(sleep(Duration::from_millis(50))))
-                .collect();
-            for h in hs {
-                h.await.unwrap();
-            }
-            // Ten 50 ms sleeps in parallel, not in sequence: well under 500 ms is the point,
-            // but we only check ordering facts, not wall-clock bounds.
-            assert!(start.elapsed() >= Duration::from_millis(50));
-        });
-    }
+    // On a paused clock time moves only by the sleeps themselves, so the elapsed virtual
+    // time tells concurrent (50 ms) from sequential (500 ms) without any wall-clock bound.
+    let rt = Builder::new_current_thread()
+        .enable_all()
+        .start_paused(true)
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let start = Instant::now();
+        let hs: Vec<_> = (0..10)
+            .map(|_| magpie::spawn(sleep(Duration::from_millis(50))))
+            .collect();
+        for h in hs {
+            h.await.unwrap();
+        }
+        let elapsed = start.elapsed();
+        assert!(
+            elapsed >= Duration::from_millis(50),
+            "woke early: {elapsed:?}"
+        );
+        assert!(
+            elapsed < Duration::from_millis(100),
+            "slept in sequence: {elapsed:?}"
+        );
+    });
 }
 
 #[test]
