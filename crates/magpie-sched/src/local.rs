@@ -124,9 +124,17 @@ impl Schedule for Arc<Shared> {
         if self.is_owner_thread() {
             if let Ok(mut local) = self.local.0.try_borrow_mut() {
                 local.push_back(task);
-                // The set may be idle (awaited by its caller): make sure it runs again.
-                if let Some(w) = self.waker.lock().take() {
-                    w.wake();
+                drop(local);
+                // While the set is running it picks the task up itself; only an idle set
+                // (awaited by its caller) needs waking, which costs a lock.
+                let cx = CURRENT.try_with(|c| c.get()).unwrap_or(ptr::null());
+                // SAFETY: `CURRENT` points at a live context while it is set (see `Enter`).
+                let running =
+                    unsafe { cx.as_ref() }.is_some_and(|cx| Arc::ptr_eq(&cx.shared, self));
+                if !running {
+                    if let Some(w) = self.waker.lock().take() {
+                        w.wake();
+                    }
                 }
                 return;
             }
