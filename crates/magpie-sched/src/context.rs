@@ -139,3 +139,13 @@ pub fn worker_index() -> Option<usize> {
 pub(crate) fn set_worker_index(index: Option<usize>) {
     let _ = CONTEXT.try_with(|c| c.worker_index.set(index));
 }
+
+/// Runs `f` with a borrow of the current runtime's handle, without cloning it: for the
+/// drivers' short lookups of their own handles (`f` must not enter or leave a runtime).
+pub(crate) fn with_current_ref<R>(
+    f: impl FnOnce(Option<&Handle>) -> R,
+) -> Result<R, TryCurrentError> {
+    CONTEXT
+        .try_with(|c| f(c.current.borrow().as_ref()))
+        .map_err(|_| TryCurrentError::thread_local_destroyed())
+}
