@@ -3,6 +3,7 @@
 
 mod common;
 
+use std::sync::atomic::{AtomicIsize, AtomicUsize, Ordering::SeqCst};
 use std::sync::Arc;
 
 use common::{run, Task};
@@ -241,4 +242,291 @@ fn receiver_is_closed_and_counts() {
     drop(tx);
     assert!(rx.is_closed());
     drop(weak);
+}
+
+/// A value that counts how many copies of it are alive and how many clones were made, so
+/// a test sees each copy dropped exactly once (a double drop would underflow `live`).
+#[derive(Debug)]
+struct Counted {
+    val: u64,
+    counts: Arc<Counts>,
+}
+
+#[derive(Debug, Default)]
+struct Counts {
+    live: AtomicIsize,
+    clones: AtomicUsize,
+}
+
+impl Counts {
+    fn live(&self) -> isize {
+        self.live.load(SeqCst)
+    }
+}
+
+impl Counted {
+    fn new(val: u64, counts: &Arc<Counts>) -> Counted {
+        counts.live.fetch_add(1, SeqCst);
+        Counted {
+            val,
+            counts: counts.clone(),
+        }
+    }
+}
+
+impl Clone for Counted {
+    fn clone(&self) -> Self {
+        self.counts.clones.fetch_add(1, SeqCst);
+        Counted::new(self.val, &self.counts)
+    }
+}
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        let before = self.counts.live.fetch_sub(1, SeqCst);
+        assert!(before > 0, "a value was dropped twice");
+    }
+}
+
+#[test]
+fn last_reader_takes_the_value_and_it_drops_once() {
+    let counts = Arc::new(Counts::default());
+    let (tx, mut rx1) = broadcast::channel(4);
+    let mut rx2 = tx.subscribe();
+    let mut rx3 = tx.subscribe();
+    tx.send(Counted::new(1, &counts)).unwrap();
+    assert_eq!(counts.live(), 1);
+    let a = rx1.try_recv().unwrap();
+    let b = rx2.try_recv().unwrap();
+    assert_eq!(counts.clones.load(SeqCst), 2);
+    assert_eq!(counts.live(), 3, "two clones and the copy in the slot");
+    let c = rx3.try_recv().unwrap();
+    assert_eq!(
+        counts.clones.load(SeqCst),
+        2,
+        "the last reader moves the value out"
+    );
+    assert_eq!(counts.live(), 3, "the slot no longer holds a copy");
+    assert!(tx.is_empty());
+    assert_eq!((a.val, b.val, c.val), (1, 1, 1));
+    drop((a, b, c));
+    assert_eq!(counts.live(), 0);
+    drop((tx, rx1, rx2, rx3));
+    assert_eq!(counts.live(), 0);
+}
+
+#[test]
+fn receivers_dropped_mid_ring_release_their_share() {
+    let counts = Arc::new(Counts::default());
+    let (tx, mut rx1) = broadcast::channel(8);
+    let mut rx2 = tx.subscribe();
+    let rx3 = tx.subscribe();
+    for i in 0..4 {
+        tx.send(Counted::new(i, &counts)).unwrap();
+    }
+    // rx1 reads two values, rx2 all four, rx3 none.
+    for i in 0..2 {
+        assert_eq!(rx1.try_recv().unwrap().val, i);
+    }
+    for i in 0..4 {
+        assert_eq!(rx2.try_recv().unwrap().val, i);
+    }
+    assert_eq!(counts.live(), 4, "every value is still owed to rx3");
+    assert_eq!(tx.len(), 4);
+    assert_eq!(rx1.len(), 2);
+    assert_eq!(rx3.len(), 4);
+    drop(rx3);
+    assert_eq!(
+        counts.live(),
+        2,
+        "values 0 and 1 were read by everyone left"
+    );
+    assert_eq!(tx.len(), 2);
+    assert_eq!(tx.receiver_count(), 2);
+    drop(rx1);
+    assert_eq!(counts.live(), 0, "nobody left owes a read");
+    assert!(tx.is_empty());
+    // The ring keeps working for the remaining receiver.
+    tx.send(Counted::new(9, &counts)).unwrap();
+    assert_eq!(tx.send(Counted::new(10, &counts)).unwrap(), 1);
+    assert_eq!(rx2.try_recv().unwrap().val, 9);
+    assert_eq!(counts.live(), 1);
+    drop(rx2);
+    assert_eq!(counts.live(), 0);
+}
+
+#[test]
+fn overwritten_values_drop_once_and_lag_counts_them() {
+    let counts = Arc::new(Counts::default());
+    let (tx, mut rx) = broadcast::channel(2);
+    let mut fast = tx.subscribe();
+    for i in 0..6 {
+        tx.send(Counted::new(i, &counts)).unwrap();
+        assert_eq!(fast.try_recv().unwrap().val, i);
+    }
+    assert_eq!(counts.live(), 2, "the overwritten values were dropped");
+    assert_eq!(rx.try_recv().unwrap_err(), TryRecvError::Lagged(4));
+    assert_eq!(rx.try_recv().unwrap().val, 4);
+    assert_eq!(rx.try_recv().unwrap().val, 5);
+    assert_eq!(counts.live(), 0);
+    assert_eq!(rx.try_recv().unwrap_err(), TryRecvError::Empty);
+}
+
+#[test]
+fn dropped_waiting_recv_leaves_other_waiters() {
+    let (tx, mut rx1) = broadcast::channel(4);
+    let mut rx2 = tx.subscribe();
+    let mut rx3 = tx.subscribe();
+    let mut t1 = Task::new(rx1.recv());
+    let mut t2 = Task::new(rx2.recv());
+    let mut t3 = Task::new(rx3.recv());
+    t1.pending();
+    t2.pending();
+    t3.pending();
+    // Polled again while still queued: stays queued once, is woken once.
+    t2.pending();
+    drop(t1);
+    tx.send(5).unwrap();
+    assert_eq!(t2.wakes(), 1);
+    assert!(t3.is_woken());
+    assert_eq!(t2.ready(), Ok(5));
+    assert_eq!(t3.ready(), Ok(5));
+    drop((t2, t3));
+    assert_eq!(rx1.try_recv(), Ok(5));
+    // A woken receiver that is polled before the value is read again still works.
+    let mut t = Task::new(rx2.recv());
+    t.pending();
+    tx.send(6).unwrap();
+    tx.send(7).unwrap();
+    assert_eq!(t.wakes(), 1, "one wake-up, not one per send");
+    assert_eq!(t.ready(), Ok(6));
+    drop(t);
+    assert_eq!(rx2.try_recv(), Ok(7));
+}
+
+/// Readers on threads while a small ring is overwritten: each sees values in order, with
+/// `Lagged` counting exactly the values it skipped, and every value is dropped exactly once.
+#[test]
+fn threads_lag_and_read_concurrently() {
+    const N: u64 = 3000;
+    let counts = Arc::new(Counts::default());
+    let (tx, _) = broadcast::channel::<Counted>(4);
+    let hs: Vec<_> = (0..3)
+        .map(|_| {
+            let mut rx = tx.subscribe();
+            std::thread::spawn(move || {
+                let (mut expected, mut got, mut missed) = (0, 0, 0);
+                loop {
+                    match rx.blocking_recv() {
+                        Ok(v) => {
+                            assert_eq!(v.val, expected, "out of order");
+                            expected += 1;
+                            got += 1;
+                        }
+                        Err(RecvError::Lagged(n)) => {
+                            expected += n;
+                            missed += n;
+                        }
+                        Err(RecvError::Closed) => break,
+                    }
+                }
+                assert_eq!(got + missed, N);
+                rx
+            })
+        })
+        .collect();
+    let mut late = tx.subscribe();
+    for i in 0..N {
+        tx.send(Counted::new(i, &counts)).unwrap();
+        if i % 64 == 0 {
+            std::thread::yield_now();
+        }
+    }
+    drop(tx);
+    let rxs: Vec<_> = hs.into_iter().map(|h| h.join().unwrap()).collect();
+    // `late` never read: the ring still holds the last 4 values for it alone.
+    assert_eq!(counts.live(), 4);
+    assert_eq!(late.try_recv().unwrap_err(), TryRecvError::Lagged(N - 4));
+    for i in N - 4..N {
+        assert_eq!(late.try_recv().unwrap().val, i);
+    }
+    assert_eq!(late.try_recv().unwrap_err(), TryRecvError::Closed);
+    assert_eq!(
+        counts.live(),
+        0,
+        "read by everyone: nothing left in the ring"
+    );
+    drop(rxs);
+}
+
+/// On magpie's multi-thread runtime: receiver tasks read while one receiver lags; the
+/// lagging one learns exactly how much it missed.
+#[test]
+fn lag_while_others_read_on_multi_thread_runtime() {
+    const N: u64 = 500;
+    let rt = magpie_sched::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .build()
+        .expect("cannot build the magpie runtime");
+    let (tx, mut slow) = broadcast::channel::<u64>(8);
+    let readers: Vec<_> = (0..4)
+        .map(|_| {
+            let mut rx = tx.subscribe();
+            rt.spawn(async move {
+                let (mut expected, mut got) = (0, 0);
+                loop {
+                    match rx.recv().await {
+                        Ok(v) => {
+                            assert_eq!(v, expected, "out of order");
+                            expected += 1;
+                            got += 1;
+                        }
+                        Err(RecvError::Lagged(n)) => expected += n,
+                        Err(RecvError::Closed) => return (expected, got),
+                    }
+                }
+            })
+        })
+        .collect();
+    let sender = rt.spawn(async move {
+        for i in 0..N {
+            tx.send(i).unwrap();
+            if i % 16 == 0 {
+                // Let the readers run between bursts.
+                YieldOnce(false).await;
+            }
+        }
+    });
+    rt.block_on(async {
+        sender.await.unwrap();
+        for r in readers {
+            let (end, got) = r.await.unwrap();
+            assert_eq!(end, N);
+            assert!(got > 0);
+        }
+    });
+    assert_eq!(slow.try_recv(), Err(TryRecvError::Lagged(N - 8)));
+    for i in N - 8..N {
+        assert_eq!(slow.try_recv(), Ok(i));
+    }
+    assert_eq!(slow.try_recv(), Err(TryRecvError::Closed));
+}
+
+/// Returns `Pending` once (waking itself), then `Ready`.
+struct YieldOnce(bool);
+
+impl std::future::Future for YieldOnce {
+    type Output = ();
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<()> {
+        if self.0 {
+            return std::task::Poll::Ready(());
+        }
+        self.0 = true;
+        cx.waker().wake_by_ref();
+        std::task::Poll::Pending
+    }
 }

@@ -4,138 +4,87 @@
 //! receiver keeps its own position. A receiver that falls more than a ring behind loses the
 //! oldest values and is told how many with [`error::RecvError::Lagged`]. A slot remembers
 //! how many receivers still have to read it, so a value is dropped as soon as every
-//! receiver has seen it. The ring, positions and waiter list share one lock; waiting
-//! receivers queue in an intrusive list.
+//! receiver has seen it (or when a newer value overwrites it).
+//!
+//! # Design
+//!
+//! Fan-out is the point of this channel: one send, many receivers reading the same values
+//! at their own pace. So the lock a receiver takes for a value that is already there is
+//! the lock of that value's slot alone, and the channel-wide lock is left to senders and
+//! to receivers that find nothing new.
+//!
+//! * The **tail** mutex holds the next write position, the receiver count, the closed flag
+//!   and the waiter list. Senders take it for a send (claim a position, write the slot,
+//!   unlink the waiters); receivers take it only on the slow path: nothing new (to check
+//!   `closed` and register a waiter), or overwritten (to learn how far the tail went).
+//! * Every **slot** has its own mutex around `(pos, rem, value)`. A sender writes a slot
+//!   holding both the tail lock and the slot lock (lock order: tail, then slot); a receiver
+//!   whose next position is in the ring locks only that slot, checks `pos`, counts itself
+//!   off `rem` and clones the value (the last one moves it out instead).
+//!
+//! Why a mutex per slot rather than a reader-writer lock or a sequence (seqlock) scheme:
+//! receivers must clone `T`, and clones running in parallel on one `&T` would need
+//! `T: Sync`, while this channel (like tokio's) only asks `T: Send`, since tokio's own
+//! per-slot `RwLock` led to exactly that unsoundness (RUSTSEC-2025-0023). A seqlock is
+//! worse still: it would clone a value a sender may be overwriting, and a torn `T` is not
+//! something one can clone and discard. A mutex makes the clone exclusive, lets `rem` be a
+//! plain counter (one lock, one unlock: two atomic operations for a receive, fewer than
+//! a read lock plus an atomic counter), and its critical section is one clone, so readers
+//! of the same slot rarely queue. Two receivers only contend when they read the very same
+//! slot at the same moment, and a receiver contends with a sender only on the one slot the
+//! sender is writing.
+//!
+//! Why this is correct without the tail lock on the fast path: positions only grow, the
+//! slot at index `i` always holds the newest position `≡ i` that was written, and a
+//! receiver's position never passes the tail. So for a receiver at `next`, the slot holds
+//! either `next` (the value is there), `next - capacity` (nothing new yet), or a later lap
+//! (the receiver lagged). Only the first case is decided without the tail lock; the other
+//! two are decided again under it, where no sender can write.
+//!
+//! Waiting receivers link an intrusive node under the tail lock; a sender unlinks all of
+//! them while holding it and wakes them after releasing it.
 
 use std::fmt;
 use std::future::Future;
-use std::marker::PhantomPinned;
 use std::pin::Pin;
-use std::ptr::NonNull;
 use std::task::{ready, Context, Poll, Waker};
 
-use crate::linked_list::{Link, LinkedList, Pointers};
-use crate::loom::cell::UnsafeCell;
+use crate::linked_list::LinkedList;
 use crate::loom::sync::atomic::{AtomicUsize, Ordering::*};
-use crate::loom::sync::{Arc, Mutex, MutexGuard};
+use crate::loom::sync::{Arc, Mutex};
 use crate::notify::Notify;
-use crate::wake_list::WakeList;
 
-/// Errors of the `broadcast` channel.
-pub mod error {
-    use std::fmt;
-
-    /// There is no receiver; the value comes back.
-    #[derive(PartialEq, Eq, Clone, Copy)]
-    pub struct SendError<T>(pub T);
-
-    impl<T> fmt::Debug for SendError<T> {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.debug_struct("SendError").finish_non_exhaustive()
-        }
-    }
-
-    impl<T> fmt::Display for SendError<T> {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("channel closed")
-        }
-    }
-
-    impl<T> std::error::Error for SendError<T> {}
-
-    /// Error of `recv`.
-    #[derive(Debug, PartialEq, Eq, Clone, Copy)]
-    pub enum RecvError {
-        /// Every sender is gone and every value was received.
-        Closed,
-        /// The receiver fell behind and this many values were overwritten before it read
-        /// them; the next `recv` returns the oldest value still held.
-        Lagged(u64),
-    }
-
-    impl fmt::Display for RecvError {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            match self {
-                RecvError::Closed => f.write_str("channel closed"),
-                RecvError::Lagged(amt) => write!(f, "channel lagged by {amt}"),
-            }
-        }
-    }
-
-    impl std::error::Error for RecvError {}
-
-    /// Error of `try_recv`.
-    #[derive(Debug, PartialEq, Eq, Clone, Copy)]
-    pub enum TryRecvError {
-        /// No new value now.
-        Empty,
-        /// Every sender is gone and every value was received.
-        Closed,
-        /// The receiver fell behind by this many values; see [`RecvError::Lagged`].
-        Lagged(u64),
-    }
-
-    impl fmt::Display for TryRecvError {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            match self {
-                TryRecvError::Empty => f.write_str("channel empty"),
-                TryRecvError::Closed => f.write_str("channel closed"),
-                TryRecvError::Lagged(amt) => write!(f, "channel lagged by {amt}"),
-            }
-        }
-    }
-
-    impl std::error::Error for TryRecvError {}
-}
+pub mod error;
+mod slot;
+mod waiter;
 
 use error::{RecvError, SendError, TryRecvError};
+use slot::Slot;
+use waiter::{wake_all, Waiter};
 
-struct Slot<T> {
-    /// The position of the value held (or, before the first lap, `index - capacity`).
-    pos: u64,
-    /// Receivers that still have to read the value.
-    rem: usize,
-    val: Option<T>,
-}
-
-struct Tail<T> {
+/// The state senders share: everything but the values.
+struct Tail {
     /// The position the next value is written at.
     pos: u64,
     rx_cnt: usize,
     closed: bool,
-    buffer: Box<[Slot<T>]>,
     waiters: LinkedList<Waiter>,
 }
 
+/// Keeps the tail lock, which senders write all the time, off the cache line of the fields
+/// receivers read on every receive.
+#[repr(align(128))]
+struct CachePadded<T>(T);
+
 struct Shared<T> {
-    tail: Mutex<Tail<T>>,
+    buffer: Box<[Mutex<Slot<T>>]>,
     mask: usize,
     tx_cnt: AtomicUsize,
     weak_cnt: AtomicUsize,
     /// Senders waiting for every receiver to go.
     notify_closed: Notify,
+    tail: CachePadded<Mutex<Tail>>,
 }
-
-struct Waiter {
-    pointers: Pointers<Waiter>,
-    /// Accessed only under the tail lock, like `queued`.
-    waker: UnsafeCell<Option<Waker>>,
-    queued: UnsafeCell<bool>,
-    _pin: PhantomPinned,
-}
-
-// SAFETY: `pointers` is the `Pointers<Waiter>` field of the node.
-unsafe impl Link for Waiter {
-    unsafe fn pointers(target: NonNull<Waiter>) -> NonNull<Pointers<Waiter>> {
-        // SAFETY: `target` is live (caller contract); taking a field address does not read.
-        unsafe { NonNull::new_unchecked(&raw mut (*target.as_ptr()).pointers) }
-    }
-}
-
-// SAFETY: every field is accessed only under the tail lock.
-unsafe impl Send for Waiter {}
-// SAFETY: as above.
-unsafe impl Sync for Waiter {}
 
 /// Sends values to every receiver; clone it for more producers.
 pub struct Sender<T> {
@@ -185,35 +134,68 @@ impl<T> Shared<T> {
         self.mask as u64 + 1
     }
 
-    /// Takes the value at `*next` if there is one.
-    fn recv_locked(&self, tail: &mut Tail<T>, next: &mut u64) -> Result<T, TryRecvError>
+    fn slot(&self, pos: u64) -> &Mutex<Slot<T>> {
+        &self.buffer[(pos & self.mask as u64) as usize]
+    }
+
+    /// Takes the value at `*next` if there is one; if there is none and `waiter` is given,
+    /// registers it (under the tail lock, so no send can slip in between).
+    fn recv(&self, next: &mut u64, waiter: Option<(&Waiter, &Waker)>) -> Result<T, TryRecvError>
+    where
+        T: Clone,
+    {
+        // Fast path: the value is in the ring; only its slot is locked.
+        let value = self.slot(*next).lock().read(*next);
+        match value {
+            Some(v) => {
+                *next = next.wrapping_add(1);
+                Ok(v)
+            }
+            None => self.recv_slow(next, waiter),
+        }
+    }
+
+    /// The slot did not hold `*next`: decide between "nothing yet", "closed" and "lagged"
+    /// under the tail lock, where no sender can write.
+    #[cold]
+    fn recv_slow(
+        &self,
+        next: &mut u64,
+        waiter: Option<(&Waiter, &Waker)>,
+    ) -> Result<T, TryRecvError>
     where
         T: Clone,
     {
         let cap = self.capacity();
-        let slot = &mut tail.buffer[(*next & self.mask as u64) as usize];
-        if slot.pos != *next {
-            if slot.pos.wrapping_add(cap) == *next {
-                // The slot still holds the previous lap: nothing new for us.
-                return Err(if tail.closed {
-                    TryRecvError::Closed
-                } else {
-                    TryRecvError::Empty
-                });
+        let mut tail = self.tail.0.lock();
+        let mut slot = self.slot(*next).lock();
+        if slot.pos() == *next {
+            // Sent since the fast path looked. The slot lock alone keeps it for us.
+            drop(tail);
+            let v = slot.read(*next).expect("the slot holds our position");
+            drop(slot);
+            *next = next.wrapping_add(1);
+            return Ok(v);
+        }
+        let behind = slot.pos().wrapping_add(cap) == *next;
+        drop(slot);
+        if behind {
+            // The slot still holds the previous lap: nothing new for us.
+            if tail.closed {
+                return Err(TryRecvError::Closed);
             }
-            // Overwritten: skip to the oldest value still held.
-            let oldest = tail.pos.wrapping_sub(cap);
-            let missed = oldest.wrapping_sub(*next);
-            *next = oldest;
-            return Err(TryRecvError::Lagged(missed));
+            if let Some((waiter, waker)) = waiter {
+                // SAFETY: we hold the tail lock of the list; the waiter lives in a pinned
+                // `Recv` that unregisters before it goes away.
+                unsafe { waiter.register(&mut tail.waiters, waker) };
+            }
+            return Err(TryRecvError::Empty);
         }
-        *next = next.wrapping_add(1);
-        slot.rem -= 1;
-        if slot.rem == 0 {
-            // Last reader: move the value out instead of cloning it.
-            return Ok(slot.val.take().expect("an unread slot holds its value"));
-        }
-        Ok(slot.val.clone().expect("an unread slot holds its value"))
+        // Overwritten: skip to the oldest value still held.
+        let oldest = tail.pos.wrapping_sub(cap);
+        let missed = oldest.wrapping_sub(*next);
+        *next = oldest;
+        Err(TryRecvError::Lagged(missed))
     }
 }
 
@@ -232,25 +214,21 @@ impl<T> Sender<T> {
         );
         let cap = capacity.next_power_of_two();
         let buffer = (0..cap)
-            .map(|i| Slot {
-                pos: (i as u64).wrapping_sub(cap as u64),
-                rem: 0,
-                val: None,
-            })
+            .map(|i| Mutex::new(Slot::new(i as u64, cap as u64)))
             .collect();
         Sender {
             shared: Arc::new(Shared {
-                tail: Mutex::new(Tail {
-                    pos: 0,
-                    rx_cnt: 0,
-                    closed: false,
-                    buffer,
-                    waiters: LinkedList::new(),
-                }),
+                buffer,
                 mask: cap - 1,
                 tx_cnt: AtomicUsize::new(1),
                 weak_cnt: AtomicUsize::new(0),
                 notify_closed: Notify::new(),
+                tail: CachePadded(Mutex::new(Tail {
+                    pos: 0,
+                    rx_cnt: 0,
+                    closed: false,
+                    waiters: LinkedList::new(),
+                })),
             }),
         }
     }
@@ -259,17 +237,16 @@ impl<T> Sender<T> {
     /// the value back, if there is none. Never waits: a full ring overwrites the oldest
     /// value, and receivers that had not read it see `Lagged`.
     pub fn send(&self, value: T) -> Result<usize, SendError<T>> {
-        let mut tail = self.shared.tail.lock();
-        if tail.rx_cnt == 0 {
+        let mut tail = self.shared.tail.0.lock();
+        let rx_cnt = tail.rx_cnt;
+        if rx_cnt == 0 {
             return Err(SendError(value));
         }
         let pos = tail.pos;
-        let rx_cnt = tail.rx_cnt;
-        let slot = &mut tail.buffer[(pos & self.shared.mask as u64) as usize];
-        slot.pos = pos;
-        slot.rem = rx_cnt;
-        let old = slot.val.replace(value);
         tail.pos = pos.wrapping_add(1);
+        // Written under the tail lock too: receivers deciding "empty" or "lagged" under the
+        // tail lock then see every slot as of `tail.pos`.
+        let old = self.shared.slot(pos).lock().write(pos, rx_cnt, value);
         wake_all(tail);
         drop(old);
         Ok(rx_cnt)
@@ -277,30 +254,15 @@ impl<T> Sender<T> {
 
     /// Makes a receiver that sees values sent from now on.
     pub fn subscribe(&self) -> Receiver<T> {
-        let mut tail = self.shared.tail.lock();
-        assert!(
-            tail.rx_cnt != usize::MAX,
-            "broadcast receiver count overflow"
-        );
-        tail.rx_cnt += 1;
-        let next = tail.pos;
-        drop(tail);
-        Receiver {
-            shared: self.shared.clone(),
-            next,
-        }
+        new_receiver(&self.shared)
     }
 
     /// Returns the number of values some receiver has yet to read (at most the ring size).
     pub fn len(&self) -> usize {
-        let tail = self.shared.tail.lock();
-        let cap = self.shared.capacity();
-        let start = tail.pos.saturating_sub(cap);
+        let tail = self.shared.tail.0.lock();
+        let start = tail.pos.saturating_sub(self.shared.capacity());
         (start..tail.pos)
-            .filter(|p| {
-                let slot = &tail.buffer[(p & self.shared.mask as u64) as usize];
-                slot.pos == *p && slot.rem > 0
-            })
+            .filter(|&p| self.shared.slot(p).lock().is_unread(p))
             .count()
     }
 
@@ -311,7 +273,7 @@ impl<T> Sender<T> {
 
     /// Returns the number of receivers.
     pub fn receiver_count(&self) -> usize {
-        self.shared.tail.lock().rx_cnt
+        self.shared.tail.0.lock().rx_cnt
     }
 
     /// Returns `true` if both senders send to the same channel.
@@ -355,23 +317,21 @@ impl<T> Sender<T> {
     }
 }
 
-/// Wakes every waiting receiver, then releases the lock.
-fn wake_all<T>(mut tail: MutexGuard<'_, Tail<T>>) {
-    let mut wakers = WakeList::new();
-    while let Some(node) = tail.waiters.pop_front() {
-        // SAFETY: the node was a member, so its `Recv` future is alive (it unlinks itself
-        // under this lock before going away); the lock is held.
-        let waiter = unsafe { node.as_ref() };
-        // SAFETY: the waiter's cells are only accessed under the lock we hold.
-        unsafe {
-            waiter.queued.with_mut(|q| *q = false);
-            if let Some(w) = waiter.waker.with_mut(|w| (*w).take()) {
-                wakers.push_spill(w);
-            }
-        }
-    }
+/// A receiver starting at the tail: it sees the values sent after this call.
+#[track_caller]
+fn new_receiver<T>(shared: &Arc<Shared<T>>) -> Receiver<T> {
+    let mut tail = shared.tail.0.lock();
+    assert!(
+        tail.rx_cnt != usize::MAX,
+        "broadcast receiver count overflow"
+    );
+    tail.rx_cnt += 1;
+    let next = tail.pos;
     drop(tail);
-    wakers.wake_all();
+    Receiver {
+        shared: shared.clone(),
+        next,
+    }
 }
 
 impl<T> WeakSender<T> {
@@ -441,7 +401,7 @@ impl<T> Clone for Sender<T> {
 impl<T> Drop for Sender<T> {
     fn drop(&mut self) {
         if self.shared.tx_cnt.fetch_sub(1, AcqRel) == 1 {
-            let mut tail = self.shared.tail.lock();
+            let mut tail = self.shared.tail.0.lock();
             tail.closed = true;
             wake_all(tail);
         }
@@ -461,12 +421,7 @@ impl<T: Clone> Receiver<T> {
     pub async fn recv(&mut self) -> Result<T, RecvError> {
         Recv {
             receiver: self,
-            waiter: Waiter {
-                pointers: Pointers::new(),
-                waker: UnsafeCell::new(None),
-                queued: UnsafeCell::new(false),
-                _pin: PhantomPinned,
-            },
+            waiter: Waiter::new(),
             registered: false,
         }
         .await
@@ -474,8 +429,7 @@ impl<T: Clone> Receiver<T> {
 
     /// Takes the next value if there is one, without waiting.
     pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
-        let mut tail = self.shared.tail.lock();
-        self.shared.recv_locked(&mut tail, &mut self.next)
+        self.shared.recv(&mut self.next, None)
     }
 
     /// Receives from synchronous code, blocking the thread.
@@ -493,7 +447,7 @@ impl<T> Receiver<T> {
     /// Returns the number of values sent that this receiver has yet to read (lagged ones
     /// included).
     pub fn len(&self) -> usize {
-        let tail = self.shared.tail.lock();
+        let tail = self.shared.tail.0.lock();
         tail.pos.wrapping_sub(self.next) as usize
     }
 
@@ -510,14 +464,7 @@ impl<T> Receiver<T> {
     /// Makes a new receiver for the same channel that starts at the newest position, as
     /// [`Sender::subscribe`] does.
     pub fn resubscribe(&self) -> Self {
-        let mut tail = self.shared.tail.lock();
-        tail.rx_cnt += 1;
-        let next = tail.pos;
-        drop(tail);
-        Receiver {
-            shared: self.shared.clone(),
-            next,
-        }
+        new_receiver(&self.shared)
     }
 
     /// Returns the number of live senders.
@@ -538,24 +485,21 @@ impl<T> Receiver<T> {
 
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
-        let mut tail = self.shared.tail.lock();
+        let mut tail = self.shared.tail.0.lock();
         tail.rx_cnt -= 1;
         let last = tail.rx_cnt == 0;
-        // Unread values no longer wait for us; drop the ones nobody else needs.
-        let cap = self.shared.capacity();
-        let start = self.next.max(tail.pos.saturating_sub(cap));
-        let mut dropped = Vec::new();
-        for p in start..tail.pos {
-            let slot = &mut tail.buffer[(p & self.shared.mask as u64) as usize];
-            if slot.pos == p && slot.rem > 0 {
-                slot.rem -= 1;
-                if slot.rem == 0 {
-                    dropped.extend(slot.val.take());
-                }
-            }
-        }
+        let end = tail.pos;
+        // Sends from now on no longer count us; the ones before `end` did. The lock can go:
+        // a slot a later send overwrites no longer holds its old position, and `release`
+        // leaves it alone.
         drop(tail);
-        drop(dropped);
+        let start = self.next.max(end.saturating_sub(self.shared.capacity()));
+        for p in start..end {
+            // Unread values no longer wait for us; drop the ones nobody else needs, outside
+            // the slot's lock.
+            let dead = self.shared.slot(p).lock().release(p);
+            drop(dead);
+        }
         if last {
             self.shared.notify_closed.notify_waiters();
         }
@@ -566,12 +510,12 @@ impl<T> Drop for Receiver<T> {
 struct Recv<'a, T> {
     receiver: &'a mut Receiver<T>,
     waiter: Waiter,
-    /// The waiter was linked and may still be: `drop` must check under the lock.
+    /// The waiter was linked and may still be: it must be unregistered before going away.
     registered: bool,
 }
 
-// SAFETY: the waiter is only touched under the channel's lock; the receiver is `Send` when
-// `T` is.
+// SAFETY: the waiter's links and waker are only touched under the tail lock (its flag is
+// atomic); the receiver is `Send` when `T` is.
 unsafe impl<T: Send> Send for Recv<'_, T> {}
 // SAFETY: `&Recv` exposes nothing.
 unsafe impl<T: Send> Sync for Recv<'_, T> {}
@@ -584,39 +528,20 @@ impl<T: Clone> Future for Recv<'_, T> {
         // SAFETY: nothing is moved out of the pinned future; the waiter stays in place.
         let this = unsafe { self.get_unchecked_mut() };
         let shared = &*this.receiver.shared;
-        let mut tail = shared.tail.lock();
-        let res = match shared.recv_locked(&mut tail, &mut this.receiver.next) {
+        let res = match shared.recv(&mut this.receiver.next, Some((&this.waiter, cx.waker()))) {
             Ok(v) => Ok(v),
             Err(TryRecvError::Lagged(n)) => Err(RecvError::Lagged(n)),
             Err(TryRecvError::Closed) => Err(RecvError::Closed),
             Err(TryRecvError::Empty) => {
-                // SAFETY: the waiter's cells are only accessed under the lock we hold.
-                unsafe {
-                    this.waiter.waker.with_mut(|w| match &mut *w {
-                        Some(old) if old.will_wake(cx.waker()) => {}
-                        slot => *slot = Some(cx.waker().clone()),
-                    });
-                    if !this.waiter.queued.with(|q| *q) {
-                        this.waiter.queued.with_mut(|q| *q = true);
-                        tail.waiters.push_back(NonNull::from(&this.waiter));
-                    }
-                }
                 this.registered = true;
                 return Poll::Pending;
             }
         };
         if this.registered {
-            // SAFETY: the waiter's cells and the list are only accessed under the lock we
-            // hold; a queued waiter is a member of this list.
-            unsafe {
-                if this.waiter.queued.with(|q| *q) {
-                    this.waiter.queued.with_mut(|q| *q = false);
-                    tail.waiters.remove(NonNull::from(&this.waiter));
-                }
-            }
+            // SAFETY: the waiter was registered in this channel's tail list.
+            unsafe { this.waiter.unregister(&shared.tail.0) };
             this.registered = false;
         }
-        drop(tail);
         coop.made_progress();
         Poll::Ready(res)
     }
@@ -624,16 +549,9 @@ impl<T: Clone> Future for Recv<'_, T> {
 
 impl<T> Drop for Recv<'_, T> {
     fn drop(&mut self) {
-        if !self.registered {
-            return;
-        }
-        let mut tail = self.receiver.shared.tail.lock();
-        // SAFETY: the waiter's cells and the list are only accessed under the lock we hold;
-        // a queued waiter is a member of this list.
-        unsafe {
-            if self.waiter.queued.with(|q| *q) {
-                tail.waiters.remove(NonNull::from(&self.waiter));
-            }
+        if self.registered {
+            // SAFETY: the waiter was registered in this channel's tail list.
+            unsafe { self.waiter.unregister(&self.receiver.shared.tail.0) };
         }
     }
 }
