@@ -5,7 +5,7 @@
 //! a runtime built without timers enters [`Handle::enter_disabled`] instead, so misuse gets
 //! a message that says which builder call is missing.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::marker::PhantomData;
 use std::ptr::NonNull;
@@ -29,6 +29,7 @@ pub(crate) const ASLEEP_FOREVER: u64 = u64::MAX;
 
 const NO_CONTEXT: &str = "there is no timer running: this must be called from the context of \
      a magpie runtime (in `Runtime::block_on`, a spawned task, or after `Runtime::enter`)";
+const TEARDOWN: &str = "there is no timer running: this thread is being torn down";
 const TIME_DISABLED: &str = "A magpie runtime was found, but timers are disabled. Call \
      `enable_time` (or `enable_all`) on the runtime builder to enable timers.";
 pub(crate) const SHUTDOWN: &str =
@@ -342,6 +343,10 @@ enum Current {
 
 std::thread_local! {
     static CURRENT: RefCell<Current> = const { RefCell::new(Current::Missing) };
+    /// How many [`Handle::enter`] guards are alive on this thread: while none is, lookups
+    /// skip `CURRENT` and go straight to the runtime (a plain `Cell` without drop glue is
+    /// the cheapest thread-local to read).
+    static ENTERED: Cell<usize> = const { Cell::new(0) };
 }
 
 /// Restores the previous current timer when dropped; returned by [`Handle::enter`].
@@ -364,12 +369,14 @@ impl Drop for EnterGuard {
     fn drop(&mut self) {
         if let Some(prev) = self.prev.take() {
             let _ = CURRENT.try_with(|c| *c.borrow_mut() = prev);
+            let _ = ENTERED.try_with(|n| n.set(n.get().saturating_sub(1)));
         }
     }
 }
 
 fn set_current(new: Current) -> EnterGuard {
     let prev = CURRENT.with(|c| std::mem::replace(&mut *c.borrow_mut(), new));
+    ENTERED.with(|n| n.set(n.get() + 1));
     EnterGuard {
         prev: Some(prev),
         _not_send: PhantomData,
@@ -399,40 +406,53 @@ impl Handle {
     /// saying which.
     #[track_caller]
     pub fn current() -> Handle {
-        match CURRENT.try_with(|c| match &*c.borrow() {
-            Current::Enabled(handle) => Ok(handle.clone()),
-            Current::Disabled => Err(TIME_DISABLED),
-            Current::Missing => Err(NO_CONTEXT),
-        }) {
-            Ok(Ok(handle)) => handle,
-            Ok(Err(msg)) => panic!("{msg}"),
-            Err(_) => panic!("{NO_CONTEXT} (the thread is being torn down)"),
+        match Handle::lookup(Handle::clone) {
+            Ok(handle) => handle,
+            Err(msg) => panic!("{msg}"),
         }
     }
 
     /// Returns the thread's current timer, or `None` if there is none (outside a runtime,
     /// or in one built without timers).
     pub fn try_current() -> Option<Handle> {
-        CURRENT
-            .try_with(|c| match &*c.borrow() {
-                Current::Enabled(handle) => Some(handle.clone()),
-                _ => None,
-            })
-            .ok()
-            .flatten()
+        Handle::lookup(Handle::clone).ok()
     }
 
     /// Runs `f` with the current timer, if any, without cloning it.
     #[inline]
     pub(crate) fn with_current<R>(f: impl FnOnce(Option<&Handle>) -> R) -> R {
         let mut f = Some(f);
-        let out = CURRENT.try_with(|c| match &*c.borrow() {
-            Current::Enabled(handle) => (f.take().expect("called once"))(Some(handle)),
-            _ => (f.take().expect("called once"))(None),
-        });
-        match out {
+        let mut call = |found: Option<&Handle>| (f.take().expect("called once"))(found);
+        match Handle::lookup(|found| call(Some(found))) {
             Ok(out) => out,
-            Err(_) => (f.take().expect("called once"))(None),
+            Err(_) => call(None),
+        }
+    }
+
+    /// Runs `f` with the thread's current timer: one entered with [`Handle::enter`] wins,
+    /// else the one the thread's current runtime carries among its drivers. Without one,
+    /// `f` does not run and the error says why.
+    #[inline]
+    fn lookup<R>(f: impl FnOnce(&Handle) -> R) -> Result<R, &'static str> {
+        let mut f = Some(f);
+        let alive = ENTERED.try_with(Cell::get);
+        if alive.is_ok_and(|entered| entered > 0) {
+            let entered = CURRENT.try_with(|c| match &*c.borrow() {
+                Current::Enabled(handle) => Some(Ok((f.take().expect("called once"))(handle))),
+                Current::Disabled => Some(Err(TIME_DISABLED)),
+                Current::Missing => None,
+            });
+            if let Ok(Some(out)) = entered {
+                return out;
+            }
+        }
+        match magpie_sched::runtime::with_current_driver::<Handle, _>(|found| {
+            found.map(|handle| (f.take().expect("called once"))(handle))
+        }) {
+            Ok(Some(out)) => Ok(out),
+            Ok(None) => Err(TIME_DISABLED),
+            Err(_) if alive.is_err() => Err(TEARDOWN),
+            Err(_) => Err(NO_CONTEXT),
         }
     }
 

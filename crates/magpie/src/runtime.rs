@@ -7,7 +7,7 @@
 use std::fmt;
 use std::future::Future;
 use std::io;
-use std::sync::{Arc, Once};
+use std::sync::Once;
 use std::time::Duration;
 
 use magpie_sched::park::{boxed, BoxPark, Parker};
@@ -235,21 +235,19 @@ impl Builder {
             } else {
                 (park, None)
             };
-            let enter: sched::EnterHook = Arc::new(move || {
-                let io = match &reactor {
-                    Some(h) => h.enter(),
-                    None => magpie_reactor::Handle::enter_disabled(),
-                };
-                let time = match &timer {
-                    Some(h) => h.enter(),
-                    None => magpie_timer::Handle::enter_disabled(),
-                };
-                Box::new((io, time))
-            });
+            // The drivers find their handles through the runtime, so entering it sets one
+            // thread-local only (see `magpie_sched::runtime::with_current_driver`).
+            let mut drivers = sched::DriverHandles::new();
+            if let Some(reactor) = reactor {
+                drivers.insert(reactor);
+            }
+            if let Some(timer) = timer {
+                drivers.insert(timer);
+            }
             Ok(DriverStack {
                 park,
-                enter: Some(enter),
-                ext: None,
+                enter: None,
+                drivers,
             })
         });
         Ok(Runtime {

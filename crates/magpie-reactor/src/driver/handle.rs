@@ -1,10 +1,12 @@
 //! [`Handle`]: how sockets find their reactor, and the thread-local "current reactor".
 //!
-//! The runtime enters its reactor's handle on every thread it runs tasks on; a socket
-//! created there registers with that reactor. Outside any runtime, or inside one built
+//! A socket registers with the reactor of the thread's current runtime (the runtime
+//! carries its reactor's handle among its drivers, see
+//! `magpie_sched::runtime::with_current_driver`), or with one entered explicitly with
+//! [`Handle::enter`]. Outside any runtime, or inside one built
 //! without I/O, creating a socket panics with a message that says which mistake was made.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::error::Error;
 use std::fmt;
 use std::io;
@@ -27,6 +29,9 @@ enum Current {
 
 thread_local! {
     static CURRENT: RefCell<Current> = const { RefCell::new(Current::None) };
+    /// How many [`EnterGuard`]s are alive on this thread: while none is, lookups go
+    /// straight to the runtime without touching `CURRENT`.
+    static ENTERED: Cell<usize> = const { Cell::new(0) };
 }
 
 /// A handle to a [`Reactor`](crate::Reactor): cheap to clone, usable from any thread.
@@ -77,14 +82,33 @@ impl Handle {
     }
 
     /// The current thread's reactor, or why there is none.
+    ///
+    /// A handle entered with [`Handle::enter`] wins; otherwise the reactor is the one the
+    /// thread's current runtime was built with (a runtime without one means I/O is
+    /// disabled there).
     pub fn try_current() -> Result<Handle, TryCurrentError> {
-        CURRENT
-            .try_with(|c| match &*c.borrow() {
-                Current::Enabled(h) => Ok(h.clone()),
-                Current::Disabled => Err(TryCurrentError { disabled: true }),
-                Current::None => Err(TryCurrentError { disabled: false }),
-            })
-            .unwrap_or(Err(TryCurrentError { disabled: false }))
+        let explicit = ENTERED.try_with(Cell::get).is_ok_and(|n| n > 0);
+        let entered = if explicit {
+            CURRENT
+                .try_with(|c| match &*c.borrow() {
+                    Current::Enabled(h) => Ok(h.clone()),
+                    Current::Disabled => Err(TryCurrentError { disabled: true }),
+                    Current::None => Err(TryCurrentError { disabled: false }),
+                })
+                .unwrap_or(Err(TryCurrentError { disabled: false }))
+        } else {
+            Err(TryCurrentError { disabled: false })
+        };
+        match entered {
+            Err(TryCurrentError { disabled: false }) => {
+                match magpie_sched::runtime::with_current_driver::<Handle, _>(|h| h.cloned()) {
+                    Ok(Some(handle)) => Ok(handle),
+                    Ok(None) => Err(TryCurrentError { disabled: true }),
+                    Err(_) => Err(TryCurrentError { disabled: false }),
+                }
+            }
+            entered => entered,
+        }
     }
 
     /// Whether the reactor behind this handle has shut down.
@@ -114,6 +138,7 @@ pub struct EnterGuard {
 impl EnterGuard {
     fn set(current: Current) -> EnterGuard {
         let prev = CURRENT.with(|c| c.replace(current));
+        ENTERED.with(|n| n.set(n.get() + 1));
         EnterGuard {
             prev: Some(prev),
             _not_send: PhantomData,
@@ -125,6 +150,7 @@ impl Drop for EnterGuard {
     fn drop(&mut self) {
         if let Some(prev) = self.prev.take() {
             let _ = CURRENT.try_with(|c| *c.borrow_mut() = prev);
+            let _ = ENTERED.try_with(|n| n.set(n.get().saturating_sub(1)));
         }
     }
 }

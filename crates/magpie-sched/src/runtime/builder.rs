@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{Handle, Runtime, Scheduler};
+use super::{DriverHandles, Handle, Runtime, Scheduler};
 use crate::blocking::{Spawner, ThreadConfig};
 use crate::park::{boxed, BoxPark, Parker};
 
@@ -24,8 +24,9 @@ pub struct DriverStack {
     pub park: BoxPark,
     /// Makes the drivers' handles current on a thread.
     pub enter: Option<EnterHook>,
-    /// The drivers' handles, for the facade to find again from a runtime `Handle`.
-    pub ext: Option<Arc<dyn Any + Send + Sync>>,
+    /// The drivers' handles, which they find again through the thread's current runtime
+    /// ([`with_current_driver`](super::with_current_driver)).
+    pub drivers: DriverHandles,
 }
 
 impl fmt::Debug for DriverStack {
@@ -85,7 +86,7 @@ pub(crate) struct Config {
 pub(crate) struct Common {
     pub(crate) blocking: Spawner,
     pub(crate) enter_hook: Option<EnterHook>,
-    pub(crate) ext: Option<Arc<dyn Any + Send + Sync>>,
+    pub(crate) drivers: DriverHandles,
     pub(crate) on_park: Option<Callback>,
     pub(crate) on_unpark: Option<Callback>,
     pub(crate) id: u64,
@@ -260,12 +261,16 @@ impl Builder {
 
     /// Creates the runtime.
     pub fn build(&mut self) -> io::Result<Runtime> {
-        let DriverStack { park, enter, ext } = match self.driver.take() {
+        let DriverStack {
+            park,
+            enter,
+            drivers,
+        } = match self.driver.take() {
             Some(factory) => factory()?,
             None => DriverStack {
                 park: boxed(Parker::new()),
                 enter: None,
-                ext: None,
+                drivers: DriverHandles::new(),
             },
         };
         static NEXT_ID: AtomicUsize = AtomicUsize::new(1);
@@ -279,7 +284,7 @@ impl Builder {
                 keep_alive: self.keep_alive.unwrap_or(Duration::from_secs(10)),
             }),
             enter_hook: enter,
-            ext,
+            drivers,
             on_park: self.before_park.clone(),
             on_unpark: self.after_unpark.clone(),
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed) as u64,

@@ -219,10 +219,10 @@ impl Handle {
         self.common().id
     }
 
-    /// The driver handles the runtime was built with (see
-    /// [`DriverStack::ext`](super::DriverStack::ext)).
-    pub fn driver_ext(&self) -> Option<&Arc<dyn Any + Send + Sync>> {
-        self.common().ext.as_ref()
+    /// The driver handle of type `T` the runtime was built with, if any (see
+    /// [`DriverStack::drivers`](super::DriverStack::drivers)).
+    pub fn driver<T: Any>(&self) -> Option<&T> {
+        self.common().drivers.get::<T>()
     }
 
     pub(crate) fn common(&self) -> &Common {

@@ -2,12 +2,14 @@
 
 mod block_on;
 mod builder;
+mod drivers;
 mod handle;
 mod metrics;
 #[allow(clippy::module_inception)]
 mod runtime;
 
 pub use builder::{Builder, DriverStack, EnterHook};
+pub use drivers::{with_current_driver, DriverHandles};
 pub use handle::{EnterGuard, Handle, RuntimeFlavor, TryCurrentError};
 pub use metrics::RuntimeMetrics;
 pub use runtime::Runtime;
