@@ -2,8 +2,9 @@
 //! `block_on`, `enter`, and every runtime thread), and whether the thread is driving a
 //! runtime (so blocking on another one would deadlock).
 //!
-//! Lower crates (timer, reactor) keep their own current-handle thread-locals; the runtime's
-//! enter hook sets them whenever this context is set.
+//! Lower crates (timer, reactor) find their driver handles through this context
+//! (`runtime::with_current_driver`); a runtime may also have an enter hook, run whenever
+//! this context is set (the facade's runtimes need none).
 
 use std::any::Any;
 use std::cell::{Cell, RefCell};
@@ -39,8 +40,8 @@ pub(crate) struct SetCurrentGuard {
     _not_send: PhantomData<*const ()>,
 }
 
-/// Makes `handle` the current runtime of this thread (and runs its enter hook, which makes
-/// its drivers current).
+/// Makes `handle` the current runtime of this thread (and runs its enter hook, if it has
+/// one).
 pub(crate) fn set_current(handle: &Handle) -> SetCurrentGuard {
     let hook = handle.common().enter_hook.as_ref().map(|f| f());
     CONTEXT.with(|c| {
