@@ -14,9 +14,9 @@ pub(crate) mod sync {
 
     pub(crate) mod atomic {
         #[cfg(loom)]
-        pub(crate) use loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+        pub(crate) use loom::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
         #[cfg(not(loom))]
-        pub(crate) use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+        pub(crate) use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
     }
 
     pub(crate) use lock::{Mutex, MutexGuard};

@@ -442,3 +442,55 @@ fn socket_in_runtime_without_io_panics() {
     let mut fut = pin!(TcpListener::bind("127.0.0.1:0"));
     let _ = support::poll_once(&mut fut);
 }
+
+/// Reads sized exactly like the messages fill their buffer, so the stream turns on
+/// `TCP_INQ` and clears readiness whenever the kernel says a read drained the socket. A
+/// writer thread racing those reads with more messages must never be missed (no hang, no
+/// lost byte), and the end of the stream that follows a drained read must still be seen.
+#[test]
+fn exact_size_reads_racing_a_writer_lose_nothing_and_see_the_end() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let sizes: Vec<usize> = (0..2_000).map(|i| 1 + (i * 7919) % 3000).collect();
+    let writer_sizes = sizes.clone();
+    let writer = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        s.set_nodelay(true).unwrap();
+        for (i, size) in writer_sizes.iter().enumerate() {
+            s.write_all(&vec![i as u8; *size]).unwrap();
+            if i % 3 == 0 {
+                std::thread::yield_now();
+            }
+        }
+        s.shutdown(std::net::Shutdown::Write).unwrap();
+    });
+    // A readiness cleared while bytes were still queued would leave the reader waiting
+    // for an event that never comes: a watchdog turns that into a failure.
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        block_on(async {
+            let mut s = TcpStream::connect(addr).await.unwrap();
+            for (i, size) in sizes.iter().enumerate() {
+                let mut msg = vec![0u8; *size];
+                let mut got = 0;
+                while got < *size {
+                    let n = read_some(&mut s, &mut msg[got..]).await.unwrap();
+                    assert!(n > 0, "end of stream before message {i}");
+                    got += n;
+                }
+                assert!(msg.iter().all(|b| *b == i as u8), "message {i} corrupted");
+            }
+            let mut rest = [0u8; 16];
+            assert_eq!(read_some(&mut s, &mut rest).await.unwrap(), 0);
+        });
+        let _ = done_tx.send(());
+    });
+    match done_rx.recv_timeout(std::time::Duration::from_secs(60)) {
+        Ok(()) => reader.join().unwrap(),
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => reader.join().unwrap(),
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+            panic!("the reader is stuck: a read cleared readiness with bytes still queued")
+        }
+    }
+    writer.join().unwrap();
+}

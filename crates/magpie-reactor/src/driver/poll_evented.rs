@@ -154,11 +154,24 @@ impl<E: AsFd> PollEvented<E> {
         len: usize,
         mut f: impl FnMut(&E) -> io::Result<usize>,
     ) -> Poll<io::Result<usize>> {
+        self.poll_stream_io_drained(cx, direction, len, |io| f(io).map(|n| (n, false)))
+    }
+
+    /// [`poll_stream_io`](Self::poll_stream_io) for an operation that may also learn from
+    /// the kernel that it drained the buffer (`f` returns `(n, drained)`, see
+    /// `net::tcp::inq`): a drained transfer clears readiness like a short one.
+    pub(crate) fn poll_stream_io_drained(
+        &self,
+        cx: &mut Context<'_>,
+        direction: Direction,
+        len: usize,
+        mut f: impl FnMut(&E) -> io::Result<(usize, bool)>,
+    ) -> Poll<io::Result<usize>> {
         loop {
             let ev = ready!(self.poll_ready(cx, direction))?;
             match f(self.get_ref()) {
-                Ok(n) => {
-                    if self.short_io_clears && n > 0 && n < len {
+                Ok((n, drained)) => {
+                    if self.short_io_clears && n > 0 && (n < len || drained) {
                         self.clear_readiness(ev);
                     }
                     return Poll::Ready(Ok(n));

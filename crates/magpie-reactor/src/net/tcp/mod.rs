@@ -1,5 +1,6 @@
 //! TCP: [`TcpListener`], [`TcpStream`] and its split halves, [`TcpSocket`].
 
+mod inq;
 mod listener;
 mod socket;
 mod split;

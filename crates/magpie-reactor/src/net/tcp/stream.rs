@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use socket2::{SockAddr, SockRef};
 
+use super::inq::Inq;
 use super::listener::new_socket;
 use super::split::{split, ReadHalf, WriteHalf};
 use super::split_owned::{split_owned, OwnedReadHalf, OwnedWriteHalf};
@@ -36,6 +37,7 @@ use crate::{Interest, Ready};
 /// ```
 pub struct TcpStream {
     io: PollEvented<net::TcpStream>,
+    inq: Inq,
 }
 
 impl TcpStream {
@@ -75,6 +77,7 @@ impl TcpStream {
     pub(crate) fn new(stream: net::TcpStream) -> io::Result<TcpStream> {
         Ok(TcpStream {
             io: PollEvented::new(stream)?,
+            inq: Inq::new(),
         })
     }
 
@@ -255,9 +258,7 @@ impl TcpStream {
     ) -> Poll<io::Result<()>> {
         let len = buf.remaining();
         self.io
-            .poll_stream_io(cx, Direction::Read, len, |s| {
-                socket_io::recv_buf(s, buf, false)
-            })
+            .poll_stream_io_drained(cx, Direction::Read, len, |s| self.inq.recv(s, buf))
             .map_ok(drop)
     }
 
