@@ -530,3 +530,57 @@ impl std::future::Future for YieldOnce {
         std::task::Poll::Pending
     }
 }
+
+/// `Send` but not `Sync`: its clone mutates the original through a `Cell`, so two clones at
+/// once on two threads would lose counts (the channel asks only `T: Send`).
+struct Tally {
+    clones: std::cell::Cell<u32>,
+    original: bool,
+}
+
+impl Clone for Tally {
+    fn clone(&self) -> Self {
+        let seen = self.clones.get();
+        // Widen the window in which a concurrent clone would interleave.
+        for _ in 0..50 {
+            std::hint::spin_loop();
+        }
+        self.clones.set(seen + 1);
+        Tally {
+            clones: std::cell::Cell::new(0),
+            original: false,
+        }
+    }
+}
+
+#[test]
+fn clones_of_a_value_never_run_in_parallel() {
+    const RECEIVERS: u32 = 6;
+    const N: u32 = 300;
+    let (tx, _) = broadcast::channel::<Tally>(512);
+    let hs: Vec<_> = (0..RECEIVERS)
+        .map(|_| {
+            let mut rx = tx.subscribe();
+            std::thread::spawn(move || {
+                let mut counted = 0;
+                while let Ok(t) = rx.blocking_recv() {
+                    if t.original {
+                        // The last reader moved the original out after everyone cloned it.
+                        counted += t.clones.get();
+                    }
+                }
+                counted
+            })
+        })
+        .collect();
+    for _ in 0..N {
+        let t = Tally {
+            clones: std::cell::Cell::new(0),
+            original: true,
+        };
+        assert!(tx.send(t).is_ok());
+    }
+    drop(tx);
+    let total: u32 = hs.into_iter().map(|h| h.join().unwrap()).sum();
+    assert_eq!(total, N * (RECEIVERS - 1), "a clone ran alongside another");
+}

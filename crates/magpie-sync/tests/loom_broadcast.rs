@@ -102,6 +102,70 @@ fn overwrite_races_lagging_reader() {
     });
 }
 
+/// Two receivers read a one-slot ring on two threads while the sender overwrites it: each
+/// gets the old value or a lag of one, then the new value, and each value is dropped once,
+/// by whichever of the readers or the overwrite comes last.
+#[test]
+fn overwrite_races_two_readers() {
+    loom::model(|| {
+        let one = StdArc::new(1);
+        let two = StdArc::new(2);
+        let (tx, rx1) = broadcast::channel(1);
+        let rx2 = tx.subscribe();
+        tx.send(one.clone()).unwrap();
+        let reader = |mut rx: broadcast::Receiver<StdArc<i32>>| {
+            thread::spawn(move || {
+                match rx.try_recv() {
+                    Ok(v) => assert_eq!(*v, 1),
+                    Err(TryRecvError::Lagged(1)) => {}
+                    Err(e) => panic!("unexpected {e:?}"),
+                }
+                rx
+            })
+        };
+        let (t1, t2) = (reader(rx1), reader(rx2));
+        tx.send(two.clone()).unwrap();
+        let (mut rx1, mut rx2) = (t1.join().unwrap(), t2.join().unwrap());
+        assert_eq!(
+            StdArc::strong_count(&one),
+            1,
+            "the first value was not dropped once"
+        );
+        let mut rest = |rx: &mut broadcast::Receiver<StdArc<i32>>| loop {
+            match rx.try_recv() {
+                Ok(v) => break *v,
+                Err(TryRecvError::Lagged(1)) => {}
+                Err(e) => panic!("unexpected {e:?}"),
+            }
+        };
+        assert_eq!(rest(&mut rx1), 2);
+        assert_eq!(rest(&mut rx2), 2);
+        assert_eq!(
+            StdArc::strong_count(&two),
+            1,
+            "the second value stayed in the ring"
+        );
+    });
+}
+
+/// One receiver drops while the other reads the same value: between the read and the
+/// release of the dropped receiver's share, exactly one of them drops the value.
+#[test]
+fn receiver_drop_races_other_reader() {
+    loom::model(|| {
+        let v = StdArc::new(4);
+        let (tx, mut rx1) = broadcast::channel(2);
+        let rx2 = tx.subscribe();
+        tx.send(v.clone()).unwrap();
+        let t = thread::spawn(move || drop(rx2));
+        let got = rx1.try_recv().unwrap();
+        t.join().unwrap();
+        drop(got);
+        assert_eq!(StdArc::strong_count(&v), 1);
+        assert!(tx.is_empty());
+    });
+}
+
 /// A receiver drops while a value is sent: whether or not the send counted it, the value
 /// is dropped once the other receiver has read it, and no earlier value stays behind.
 #[test]

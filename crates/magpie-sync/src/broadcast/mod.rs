@@ -514,12 +514,6 @@ struct Recv<'a, T> {
     registered: bool,
 }
 
-// SAFETY: the waiter's links and waker are only touched under the tail lock (its flag is
-// atomic); the receiver is `Send` when `T` is.
-unsafe impl<T: Send> Send for Recv<'_, T> {}
-// SAFETY: `&Recv` exposes nothing.
-unsafe impl<T: Send> Sync for Recv<'_, T> {}
-
 impl<T: Clone> Future for Recv<'_, T> {
     type Output = Result<T, RecvError>;
 
