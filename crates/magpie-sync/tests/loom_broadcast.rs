@@ -131,7 +131,7 @@ fn overwrite_races_two_readers() {
             1,
             "the first value was not dropped once"
         );
-        let mut rest = |rx: &mut broadcast::Receiver<StdArc<i32>>| loop {
+        let rest = |rx: &mut broadcast::Receiver<StdArc<i32>>| loop {
             match rx.try_recv() {
                 Ok(v) => break *v,
                 Err(TryRecvError::Lagged(1)) => {}
