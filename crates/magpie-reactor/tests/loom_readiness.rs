@@ -132,3 +132,26 @@ fn readiness_future_and_shutdown() {
         reactor.join().unwrap();
     });
 }
+
+/// Read and write events interleaved on one socket (the ticks are per direction): a
+/// reader's clear after `WouldBlock` may ignore a write event that arrived meanwhile, but
+/// must never swallow a read event, and the writer's clear must never swallow a write one.
+#[test]
+fn write_events_between_read_events_do_not_hide_them() {
+    loom::model(|| {
+        let io = Arc::new(ScheduledIo::new());
+        let rdata = Arc::new(AtomicUsize::new(0));
+        let wdata = Arc::new(AtomicUsize::new(0));
+        let (io2, r2, w2) = (io.clone(), rdata.clone(), wdata.clone());
+        let reactor = thread::spawn(move || {
+            deliver(&io2, &w2, Ready::WRITABLE);
+            deliver(&io2, &r2, Ready::READABLE);
+            deliver(&io2, &w2, Ready::WRITABLE);
+        });
+        let (io3, w3) = (io.clone(), wdata.clone());
+        let writer = thread::spawn(move || block_on(consume(&io3, &w3, 2, Direction::Write)));
+        block_on(consume(&io, &rdata, 1, Direction::Read));
+        writer.join().unwrap();
+        reactor.join().unwrap();
+    });
+}

@@ -2,10 +2,17 @@
 //! and the wakers of the tasks waiting on it.
 //!
 //! The readiness word holds the [`Ready`] bits the poller reported, a `SHUTDOWN` bit set
-//! when the reactor goes away, and a 16-bit tick that every event increments. A task that
-//! saw readiness, tried its syscall and got `WouldBlock` clears the readiness it saw only
-//! if the tick is unchanged: an event that arrived meanwhile is never erased, so it is never
-//! lost. Delivering an event is one compare-and-swap on the word, then the waiters' lock.
+//! when the reactor goes away, and two 12-bit ticks, one per direction: an event that
+//! reports read-side readiness (readable, read-closed, priority, error) increments the read
+//! tick, one that reports write-side readiness (writable, write-closed, error) the write
+//! tick. A task that saw readiness, tried its syscall and got `WouldBlock` clears the
+//! readiness it saw only if the tick of that side is unchanged: an event that arrived
+//! meanwhile is never erased, so it is never lost. The ticks are separate because a
+//! socket that sends gets write-space events (`EPOLLOUT` on every datagram sent, under
+//! edge triggering): with one shared tick, each of them made the reader's clear fail and
+//! cost the reader one more `WouldBlock` syscall (0.26 per datagram in a UDP ping-pong
+//! with the two ends on two workers). Delivering an event is one compare-and-swap on the
+//! word, then the waiters' lock.
 //!
 //! Waiters come in two kinds. `poll_*` methods (`poll_read`, `poll_accept`, ...) store
 //! their waker in one of two slots, one for the reader and one for the writer, so a reader
@@ -31,10 +38,17 @@ use crate::loom::sync::atomic::{AtomicUsize, Ordering::AcqRel, Ordering::Acquire
 use crate::loom::sync::Mutex;
 
 const SHUTDOWN: usize = 1 << 6;
-const TICK_SHIFT: u32 = 8;
-const TICK_MAX: usize = 0xFFFF;
-const TICK_MASK: usize = TICK_MAX << TICK_SHIFT;
+/// Both ticks fit in 32 bits with the ready bits, so the word is a `usize` everywhere.
+const TICK_MAX: usize = 0xFFF;
+const READ_TICK_SHIFT: u32 = 8;
+const WRITE_TICK_SHIFT: u32 = 20;
+const READ_TICK_MASK: usize = TICK_MAX << READ_TICK_SHIFT;
+const WRITE_TICK_MASK: usize = TICK_MAX << WRITE_TICK_SHIFT;
 const CLOSED: usize = ready::READ_CLOSED | ready::WRITE_CLOSED;
+/// Readiness bits whose events bump the read tick, and whose clearing checks it.
+const READ_SIDE: usize = ready::READABLE | ready::READ_CLOSED | ready::PRIORITY | ready::ERROR;
+/// Readiness bits whose events bump the write tick, and whose clearing checks it.
+const WRITE_SIDE: usize = ready::WRITABLE | ready::WRITE_CLOSED | ready::ERROR;
 
 /// Which of the two `poll_*` waker slots a caller waits in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,7 +75,8 @@ pub struct ReadyEvent {
     pub ready: Ready,
     /// The reactor is gone: the resource will never be ready again.
     pub is_shutdown: bool,
-    tick: usize,
+    /// The word's read and write ticks when the readiness was observed.
+    ticks: usize,
 }
 
 impl ReadyEvent {
@@ -69,7 +84,7 @@ impl ReadyEvent {
         ReadyEvent {
             ready: Ready::from_usize(word & mask),
             is_shutdown: word & SHUTDOWN != 0,
-            tick: (word & TICK_MASK) >> TICK_SHIFT,
+            ticks: word & (READ_TICK_MASK | WRITE_TICK_MASK),
         }
     }
 
@@ -118,10 +133,18 @@ impl ScheduledIo {
     /// The caller wakes them after releasing its own locks.
     pub fn dispatch(&self, ready: Ready, wake: &mut Vec<Waker>) {
         let bits = ready.as_usize();
+        // An event with no bits at all bumps both ticks, to stay on the safe side.
+        let bump_read = bits & READ_SIDE != 0 || bits == 0;
+        let bump_write = bits & WRITE_SIDE != 0 || bits == 0;
         let mut curr = self.readiness.load(Acquire);
         loop {
-            let tick = (((curr & TICK_MASK) >> TICK_SHIFT) + 1) & TICK_MAX;
-            let next = (curr & !TICK_MASK) | (tick << TICK_SHIFT) | bits;
+            let mut next = curr | bits;
+            if bump_read {
+                next = bump(next, READ_TICK_SHIFT);
+            }
+            if bump_write {
+                next = bump(next, WRITE_TICK_SHIFT);
+            }
             match self
                 .readiness
                 .compare_exchange_weak(curr, next, AcqRel, Acquire)
@@ -244,10 +267,18 @@ impl ScheduledIo {
         let clear = ev.ready.as_usize() & !CLOSED;
         let mut curr = self.readiness.load(Acquire);
         loop {
-            if (curr & TICK_MASK) >> TICK_SHIFT != ev.tick {
-                return;
+            // A bit may go only if no event of its side arrived since it was observed; a
+            // bit of both sides (error) needs both ticks unchanged.
+            let read_same = curr & READ_TICK_MASK == ev.ticks & READ_TICK_MASK;
+            let write_same = curr & WRITE_TICK_MASK == ev.ticks & WRITE_TICK_MASK;
+            let mut keep = 0;
+            if !read_same {
+                keep |= READ_SIDE;
             }
-            let next = curr & !clear;
+            if !write_same {
+                keep |= WRITE_SIDE;
+            }
+            let next = curr & !(clear & !keep);
             if next == curr {
                 return;
             }
@@ -260,6 +291,13 @@ impl ScheduledIo {
             }
         }
     }
+}
+
+/// `word` with the tick at `shift` incremented (wrapping within its 12 bits).
+fn bump(word: usize, shift: u32) -> usize {
+    let mask = TICK_MAX << shift;
+    let tick = (((word & mask) >> shift) + 1) & TICK_MAX;
+    (word & !mask) | (tick << shift)
 }
 
 impl fmt::Debug for ScheduledIo {
@@ -333,6 +371,44 @@ mod tests {
         };
         io.clear_readiness(ev);
         assert!(io.poll_ready(&mut cx, Direction::Read).is_pending());
+    }
+
+    #[test]
+    fn a_write_event_does_not_keep_a_stale_read_readiness() {
+        let io = ScheduledIo::new();
+        let mut list = Vec::new();
+        io.dispatch(Ready::READABLE | Ready::WRITABLE, &mut list);
+        let read = io.ready_now(Interest::READABLE);
+        let write = io.ready_now(Interest::WRITABLE);
+        // Write space came back (a datagram sent): the reader's WouldBlock still clears.
+        io.dispatch(Ready::WRITABLE, &mut list);
+        io.clear_readiness(read);
+        assert!(io.ready_now(Interest::READABLE).ready.is_empty());
+        // ... but the writer's stale clear does not erase the newer write event.
+        io.clear_readiness(write);
+        assert_eq!(io.ready_now(Interest::WRITABLE).ready, Ready::WRITABLE);
+        // An error event bumps both sides: an older clear of either side keeps its bits.
+        let both = io.ready_now(Interest::READABLE | Interest::WRITABLE);
+        io.dispatch(Ready::READABLE | Ready::ERROR, &mut list);
+        io.clear_readiness(both);
+        assert_eq!(
+            io.ready_now(Interest::READABLE | Interest::WRITABLE).ready,
+            Ready::READABLE | Ready::WRITABLE
+        );
+        assert_ne!(io.readiness.load(Acquire) & ready::ERROR, 0);
+    }
+
+    #[test]
+    fn ticks_wrap_without_touching_other_bits() {
+        let io = ScheduledIo::new();
+        let mut list = Vec::new();
+        for _ in 0..(TICK_MAX + 5) {
+            io.dispatch(Ready::READABLE, &mut list);
+        }
+        let word = io.readiness.load(Acquire);
+        assert_eq!(word & !(READ_TICK_MASK | WRITE_TICK_MASK), ready::READABLE);
+        assert_eq!(word & WRITE_TICK_MASK, 0);
+        assert_eq!((word & READ_TICK_MASK) >> READ_TICK_SHIFT, 4);
     }
 
     #[test]
