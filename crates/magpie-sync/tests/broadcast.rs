@@ -584,3 +584,42 @@ fn clones_of_a_value_never_run_in_parallel() {
     let total: u32 = hs.into_iter().map(|h| h.join().unwrap()).sum();
     assert_eq!(total, N * (RECEIVERS - 1), "a clone ran alongside another");
 }
+
+/// Counts its wake-ups.
+#[derive(Default)]
+struct Wakes(AtomicUsize);
+
+impl std::task::Wake for Wakes {
+    fn wake(self: Arc<Self>) {
+        self.0.fetch_add(1, SeqCst);
+    }
+}
+
+#[test]
+fn recv_polled_with_a_new_waker_wakes_the_new_one() {
+    use std::future::Future;
+    use std::task::{Context, Poll, Waker};
+
+    let (tx, mut rx) = broadcast::channel::<u8>(2);
+    let (a, b) = (Arc::new(Wakes::default()), Arc::new(Wakes::default()));
+    let (wa, wb) = (Waker::from(a.clone()), Waker::from(b.clone()));
+    let mut fut = Box::pin(rx.recv());
+    assert!(fut
+        .as_mut()
+        .poll(&mut Context::from_waker(&wa))
+        .is_pending());
+    assert!(fut
+        .as_mut()
+        .poll(&mut Context::from_waker(&wb))
+        .is_pending());
+    assert_eq!(Arc::strong_count(&a), 2, "the old waker was released");
+    tx.send(1).unwrap();
+    assert_eq!(a.0.load(SeqCst), 0);
+    assert_eq!(b.0.load(SeqCst), 1);
+    assert_eq!(
+        fut.as_mut().poll(&mut Context::from_waker(&wb)),
+        Poll::Ready(Ok(1))
+    );
+    drop(fut);
+    assert_eq!(Arc::strong_count(&b), 2, "the channel kept no waker");
+}
