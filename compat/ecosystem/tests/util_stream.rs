@@ -407,3 +407,54 @@ async fn stream_reader_and_poll_sender() {
     producer.await.unwrap();
     assert_eq!(rx.recv().await, None);
 }
+
+/// tokio-util's `io-util` feature: `read_exact_arc` (built on `AsyncReadExt::read_buf`)
+/// over TCP, and `SyncIoBridge` driving async streams from blocking code in
+/// `spawn_blocking` (it blocks on the runtime's handle).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn io_util_read_exact_arc_and_sync_bridge() {
+    use std::io::{Read, Write};
+    use tokio_util::io::{read_exact_arc, SyncIoBridge};
+
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let payload: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
+    let sent = payload.clone();
+    let writer = tokio::spawn(async move {
+        let (mut sock, _) = listener.accept().await.unwrap();
+        sock.write_all(&sent).await.unwrap();
+        sock.write_all(b"tail").await.unwrap();
+    });
+    let mut sock = TcpStream::connect(addr).await.unwrap();
+    let head = read_exact_arc(&mut sock, payload.len()).await.unwrap();
+    assert_eq!(&head[..], &payload[..]);
+    let mut tail = Vec::new();
+    sock.read_to_end(&mut tail).await.unwrap();
+    assert_eq!(tail, b"tail");
+    writer.await.unwrap();
+    // Too few bytes: an UnexpectedEof error, as on tokio.
+    let (mut a, b) = tokio::io::duplex(64);
+    a.write_all(b"short").await.unwrap();
+    drop(a);
+    let err = read_exact_arc(b, 10).await.unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::UnexpectedEof);
+
+    let (client, server) = tokio::io::duplex(1024);
+    let echo = tokio::spawn(async move {
+        let (mut r, mut w) = tokio::io::split(server);
+        tokio::io::copy(&mut r, &mut w).await.unwrap();
+        w.shutdown().await.unwrap();
+    });
+    let got = tokio::task::spawn_blocking(move || {
+        let mut bridge = SyncIoBridge::new(client);
+        bridge.write_all(b"blocking code, async stream").unwrap();
+        bridge.shutdown().unwrap();
+        let mut back = String::new();
+        bridge.read_to_string(&mut back).unwrap();
+        back
+    })
+    .await
+    .unwrap();
+    assert_eq!(got, "blocking code, async stream");
+    echo.await.unwrap();
+}
