@@ -191,3 +191,44 @@ fn open_options_set_len_and_interleaving() {
     });
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn dir_builder_options() {
+    let dir = scratch("dir_builder");
+    block_on(async {
+        let nested = dir.join("a/b/c");
+        let err = fs::DirBuilder::new().create(&nested).await.unwrap_err();
+        assert_eq!(
+            err.kind(),
+            ErrorKind::NotFound,
+            "parents are not created by default"
+        );
+        fs::DirBuilder::new()
+            .recursive(true)
+            .create(&nested)
+            .await
+            .unwrap();
+        assert!(fs::metadata(&nested).await.unwrap().is_dir());
+        // Recursive creation of an existing directory succeeds; plain creation does not.
+        fs::DirBuilder::new()
+            .recursive(true)
+            .create(&nested)
+            .await
+            .unwrap();
+        let err = fs::DirBuilder::new().create(&nested).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::AlreadyExists);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let private = dir.join("private");
+            fs::DirBuilder::new()
+                .mode(0o700)
+                .create(&private)
+                .await
+                .unwrap();
+            let mode = fs::metadata(&private).await.unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o700);
+        }
+    });
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -4,6 +4,7 @@
 //! The free functions mirror `std::fs`; [`File`] buffers one in-flight operation at a time
 //! behind tokio's `AsyncRead`/`AsyncWrite`/`AsyncSeek`.
 
+mod dir_builder;
 mod file;
 mod open_options;
 mod read_dir;
@@ -11,6 +12,7 @@ mod read_dir;
 use std::io;
 use std::path::{Path, PathBuf};
 
+pub use dir_builder::DirBuilder;
 pub use file::File;
 pub use open_options::OpenOptions;
 pub use read_dir::{read_dir, DirEntry, ReadDir};
