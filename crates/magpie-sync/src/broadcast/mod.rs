@@ -24,8 +24,8 @@
 //!
 //! Why a mutex per slot rather than a reader-writer lock or a sequence (seqlock) scheme:
 //! receivers must clone `T`, and clones running in parallel on one `&T` would need
-//! `T: Sync`, while this channel (like tokio's) only asks `T: Send`, since tokio's own
-//! per-slot `RwLock` led to exactly that unsoundness (RUSTSEC-2025-0023). A seqlock is
+//! `T: Sync`, while this channel (like tokio's) only asks `T: Send`. Parallel clones under
+//! a per-slot read lock are the unsoundness tokio fixed in RUSTSEC-2025-0023. A seqlock is
 //! worse still: it would clone a value a sender may be overwriting, and a torn `T` is not
 //! something one can clone and discard. A mutex makes the clone exclusive, lets `rem` be a
 //! plain counter (one lock, one unlock: two atomic operations for a receive, fewer than
@@ -35,14 +35,16 @@
 //! sender is writing.
 //!
 //! Why this is correct without the tail lock on the fast path: positions only grow, the
-//! slot at index `i` always holds the newest position `≡ i` that was written, and a
+//! slot at index `i` always holds the newest position `≡ i (mod capacity)` written, and a
 //! receiver's position never passes the tail. So for a receiver at `next`, the slot holds
 //! either `next` (the value is there), `next - capacity` (nothing new yet), or a later lap
 //! (the receiver lagged). Only the first case is decided without the tail lock; the other
 //! two are decided again under it, where no sender can write.
 //!
 //! Waiting receivers link an intrusive node under the tail lock; a sender unlinks all of
-//! them while holding it and wakes them after releasing it.
+//! them while holding it and wakes them after releasing it. The node's "linked" flag is
+//! atomic, so a woken receiver sees that it was unlinked and takes its value through the
+//! fast path without touching the tail lock.
 
 use std::fmt;
 use std::future::Future;
