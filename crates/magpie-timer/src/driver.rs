@@ -119,9 +119,7 @@ impl Builder {
         let shared = Shared::new(self.shards, self.pausable, self.start_paused, unpark);
         Timer {
             park,
-            handle: Handle {
-                shared: Arc::new(shared),
-            },
+            handle: Handle::from_shared(Arc::new(shared)),
             did_shutdown: false,
         }
     }

@@ -41,7 +41,73 @@ pub(crate) const SHUTDOWN: &str =
 /// the thread, which is how `magpie::time::sleep` finds it.
 #[derive(Clone)]
 pub struct Handle {
-    pub(crate) shared: Arc<Shared>,
+    pub(crate) shared: Arc<Anchor>,
+}
+
+/// What a [`Handle`] counts references on: one per [`Handles`] slot, each pointing at the
+/// driver's one [`Shared`].
+///
+/// Every `Sleep` holds a handle, so creating and dropping one clones and drops it. With a
+/// single reference count, all workers hammered one cache line (in a timeout-heavy
+/// workload, the atomic decrement was most of the caller's own time). With one anchor per
+/// worker, a sleep created on a worker counts on that worker's anchor.
+pub(crate) struct Anchor {
+    shared: Arc<Shared>,
+}
+
+impl std::ops::Deref for Anchor {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.shared
+    }
+}
+
+impl Handle {
+    pub(crate) fn from_shared(shared: Arc<Shared>) -> Handle {
+        Handle {
+            shared: Arc::new(Anchor { shared }),
+        }
+    }
+
+    /// One handle per worker for a runtime with `workers` workers, each with its own
+    /// reference count (see [`Handles`]).
+    pub fn per_worker(&self, workers: usize) -> Handles {
+        Handles {
+            slots: (0..workers.max(1))
+                .map(|_| CachePadded::new(Handle::from_shared(self.shared.shared.clone())))
+                .collect(),
+        }
+    }
+}
+
+/// The handles of one driver a runtime carries among its drivers: one per worker, so the
+/// timers a worker creates clone a handle no other worker touches (threads that are not
+/// workers are dealt slots round-robin).
+///
+/// ```
+/// let timer = magpie_timer::Timer::new(magpie_sched::park::Parker::new());
+/// let handles = timer.handle().per_worker(2);
+/// assert!(!handles.local().is_shutdown());
+/// ```
+pub struct Handles {
+    slots: Box<[CachePadded<Handle>]>,
+}
+
+impl Handles {
+    /// The handle for the current thread.
+    #[inline]
+    pub fn local(&self) -> &Handle {
+        &self.slots[shard_hint() % self.slots.len()]
+    }
+}
+
+impl fmt::Debug for Handles {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Handles")
+            .field("slots", &self.slots.len())
+            .finish()
+    }
 }
 
 pub(crate) struct Shared {
@@ -446,8 +512,8 @@ impl Handle {
                 return out;
             }
         }
-        match magpie_sched::runtime::with_current_driver::<Handle, _>(|found| {
-            found.map(|handle| (f.take().expect("called once"))(handle))
+        match magpie_sched::runtime::with_current_driver::<Handles, _>(|found| {
+            found.map(|handles| (f.take().expect("called once"))(handles.local()))
         }) {
             Ok(Some(out)) => Ok(out),
             Ok(None) => Err(TIME_DISABLED),

@@ -75,7 +75,7 @@ mod waker;
 mod wheel;
 
 pub use driver::{Builder, Timer, TimerUnpark};
-pub use handle::{AutoAdvanceInhibit, EnterGuard, Handle};
+pub use handle::{AutoAdvanceInhibit, EnterGuard, Handle, Handles};
 pub use instant::Instant;
 pub use interval::{interval, interval_at, Interval, MissedTickBehavior};
 pub use pause::{advance, pause, resume};

@@ -230,8 +230,10 @@ impl Builder {
                     .pausable(pausable)
                     .start_paused(start_paused)
                     .build(park);
-                let handle = timer.handle();
-                (boxed(timer), Some(handle))
+                // One handle per wheel shard (one per worker), so sleeps created on
+                // different workers count references on different cache lines.
+                let handles = timer.handle().per_worker(shards);
+                (boxed(timer), Some(handles))
             } else {
                 (park, None)
             };
