@@ -24,13 +24,13 @@ use crate::loom::cell::UnsafeCell;
 /// The type-independent part of a task.
 #[repr(C)]
 pub(crate) struct Header {
-    pub(crate) state: State,
-    pub(crate) vtable: &'static Vtable,
     /// Links in the owned-task list; only touched under that list's shard lock.
     pub(crate) owned_prev: UnsafeCell<Option<NonNull<Header>>>,
     pub(crate) owned_next: UnsafeCell<Option<NonNull<Header>>>,
-    pub(crate) id: Id,
     pub(crate) spawned_at: &'static Location<'static>,
+    pub(crate) id: Id,
+    pub(crate) vtable: &'static Vtable,
+    pub(crate) state: State,
 }
 
 // SAFETY: the header's mutable fields are the atomic state and the list links, which are
@@ -45,9 +45,10 @@ pub(crate) enum Stage<F: Future> {
     Consumed,
 }
 
+#[repr(C)]
 pub(crate) struct Core<F: Future, S> {
-    pub(crate) scheduler: S,
     pub(crate) stage: UnsafeCell<Stage<F>>,
+    pub(crate) scheduler: S,
 }
 
 pub(crate) struct Trailer {
