@@ -15,6 +15,10 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
+use std::ptr::NonNull;
+
+use crate::task::{Header, RawTask};
+
 /// Units of budget a task gets for one poll, as in tokio.
 pub const BUDGET: u8 = 128;
 
@@ -23,7 +27,45 @@ struct Budget(Option<u8>);
 
 thread_local! {
     static CURRENT: Cell<Budget> = const { Cell::new(Budget(None)) };
-    static DEFER: RefCell<Option<Vec<Waker>>> = const { RefCell::new(None) };
+    static DEFER: RefCell<Option<Vec<Deferred>>> = const { RefCell::new(None) };
+}
+
+/// A deferred wake-up.
+enum Deferred {
+    Waker(Waker),
+    /// A task that yielded its own waker: the harness parked it here as a notification (it
+    /// holds `NOTIFIED` and the poll's reference), so releasing it is scheduling it.
+    Task(DeferredTask),
+}
+
+/// A notification's reference to a task, untyped; dropped unscheduled (only if a wake
+/// panicked half way through a drain), it releases the reference like a dropped waker.
+struct DeferredTask(RawTask);
+
+impl Drop for DeferredTask {
+    fn drop(&mut self) {
+        self.0.drop_reference();
+    }
+}
+
+impl Deferred {
+    fn wake(self) {
+        match self {
+            Deferred::Waker(waker) => waker.wake(),
+            Deferred::Task(task) => {
+                let raw = task.0;
+                std::mem::forget(task);
+                raw.schedule();
+            }
+        }
+    }
+
+    fn will_wake(&self, waker: &Waker) -> bool {
+        match self {
+            Deferred::Waker(w) => w.will_wake(waker),
+            Deferred::Task(_) => false,
+        }
+    }
 }
 
 struct ResetBudget(Budget);
@@ -137,13 +179,19 @@ pub fn spend() {
 ///
 /// Outside a scheduler that collects deferred wake-ups, wakes at once.
 pub fn defer(waker: &Waker) {
+    // The polled task deferring itself (a `yield_now`) is handed to its scheduler's list of
+    // yielded tasks by its harness when the poll returns, without a waker clone and a wake
+    // (and queued at once where nothing collects, as a wake now would).
+    if crate::task::defer_self(waker) {
+        return;
+    }
     let deferred = DEFER
         .try_with(|d| match d.borrow_mut().as_mut() {
             Some(list) => {
                 // Only the last entry is checked: a task that yields in a loop defers the
                 // same waker back to back, and a full scan would be quadratic.
                 if !list.last().is_some_and(|w| w.will_wake(waker)) {
-                    list.push(waker.clone());
+                    list.push(Deferred::Waker(waker.clone()));
                 }
                 true
             }
@@ -155,16 +203,32 @@ pub fn defer(waker: &Waker) {
     }
 }
 
+/// Parks a task that yielded itself (see [`defer`]) in the defer list. `task` carries a
+/// notification's reference; it is handed back if no list collects on this thread.
+pub(crate) fn defer_task(task: NonNull<Header>) -> Result<(), NonNull<Header>> {
+    DEFER
+        .try_with(|d| match d.borrow_mut().as_mut() {
+            Some(list) => {
+                // SAFETY: the caller hands over a notification's reference to a live task.
+                let raw = unsafe { RawTask::from_raw(task) };
+                list.push(Deferred::Task(DeferredTask(raw)));
+                Ok(())
+            }
+            None => Err(task),
+        })
+        .unwrap_or(Err(task))
+}
+
 /// Collects deferred wake-ups while `f` runs (the scheduler wraps its run loop in this).
 /// Returns `f`'s result; the scheduler drains the list with [`wake_deferred`].
 pub fn with_defer<R>(f: impl FnOnce() -> R) -> R {
-    struct Reset(Option<Vec<Waker>>);
+    struct Reset(Option<Vec<Deferred>>);
     impl Drop for Reset {
         fn drop(&mut self) {
             let prev = self.0.take();
             let _ = DEFER.try_with(|d| {
                 if let Some(list) = d.replace(prev) {
-                    list.into_iter().for_each(Waker::wake);
+                    list.into_iter().for_each(Deferred::wake);
                 }
             });
         }
@@ -182,7 +246,7 @@ pub fn wake_deferred() -> bool {
         .flatten();
     match list {
         Some(mut list) if !list.is_empty() => {
-            list.drain(..).for_each(Waker::wake);
+            list.drain(..).for_each(Deferred::wake);
             // Hand the buffer back so the next round does not regrow it from nothing
             // (waking only schedules; nothing was deferred meanwhile in the common case).
             let _ = DEFER.try_with(|d| {

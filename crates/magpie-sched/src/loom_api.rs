@@ -120,6 +120,11 @@ impl<S: 'static> Local<S> {
         self.0.push_back_or_overflow(task, &inject.0)
     }
 
+    /// Pushes all of `tasks` (leaving it empty), publishing those that fit at once.
+    pub fn push_back_batch(&mut self, tasks: &mut Vec<Notified<S>>, inject: &Injector<S>) {
+        self.0.push_back_batch(tasks, &inject.0)
+    }
+
     pub fn pop(&mut self) -> Option<Notified<S>> {
         self.0.pop()
     }

@@ -114,6 +114,27 @@ fn push_vs_steal() {
     });
 }
 
+/// The owner pushes a batch (the tasks that yielded) while a thief steals: the slots are
+/// published together by one tail store, so a thief sees all of them written or none.
+#[test]
+fn push_batch_vs_steal() {
+    loom::model(|| {
+        let mut tasks = Tasks::new();
+        let (steal, mut queue) = local();
+        let inject = Injector::new();
+        queue.push_back_or_overflow(tasks.make(), &inject);
+        let mut batch = vec![tasks.make(), tasks.make()];
+
+        let thief = thread::spawn(move || steal_all(&steal));
+        queue.push_back_batch(&mut batch, &inject);
+        assert!(batch.is_empty());
+        let mut seen = thief.join().unwrap();
+        drain(&mut queue, &mut seen);
+        assert!(inject.is_empty());
+        tasks.check(seen);
+    });
+}
+
 /// The owner pushes and pops while a thief steals half.
 #[test]
 fn push_pop_vs_steal() {
@@ -230,6 +251,28 @@ fn overflow_moves_half_to_injector() {
         expected.push(tasks.ids[LOCAL_CAPACITY]);
         expected.extend_from_slice(&tasks.ids[LOCAL_CAPACITY / 2..LOCAL_CAPACITY]);
         assert_eq!(seen, expected);
+    });
+}
+
+/// A batch larger than the room left: what fits is published at once, the rest overflows
+/// half the queue into the injector, all while a thief steals. Nothing is lost.
+#[test]
+fn push_batch_overflow_vs_steal() {
+    model_full_queue(|| {
+        let mut tasks = Tasks::new();
+        let (steal, mut queue) = local();
+        let inject = Injector::new();
+        for _ in 0..LOCAL_CAPACITY - 1 {
+            queue.push_back_or_overflow(tasks.make(), &inject);
+        }
+        let mut batch = vec![tasks.make(), tasks.make()];
+
+        let thief = thread::spawn(move || steal_all(&steal));
+        queue.push_back_batch(&mut batch, &inject);
+        let mut seen = thief.join().unwrap();
+        drain(&mut queue, &mut seen);
+        drain_injector(&inject, &mut seen);
+        tasks.check(seen);
     });
 }
 

@@ -1,6 +1,6 @@
-//! Loom models of the task state machine: each pair of wake, poll, complete, abort,
-//! `JoinHandle` poll/drop, waker clone/drop and owner shutdown, racing on two or three
-//! threads against a mock scheduler.
+//! Loom models of the task state machine: each pair of wake, poll, complete, abort, a yield
+//! into the defer list, `JoinHandle` poll/drop, waker clone/drop and owner shutdown, racing
+//! on two or three threads against a mock scheduler.
 //!
 //! The invariants every model checks at its end:
 //! * no lost wake-up: a task woken after it registered its waker completes once the queued
@@ -585,6 +585,133 @@ fn bind_vs_close() {
         shared.run_queued();
 
         let err = expect_finished(&mut join).expect_err("task ran after close");
+        assert!(err.is_cancelled());
+        drop((join, gate));
+        assert_clean(&shared, &counters, 1);
+    });
+}
+
+/// Its first poll yields the way `yield_now` does: it defers its own waker (and leaves a
+/// clone with the gate for other threads), so the harness parks the task in the defer list
+/// as a notification. Later polls complete once the gate is open.
+struct DeferFuture {
+    gate: Arc<Gate>,
+    counters: Arc<Counters>,
+    polls: usize,
+}
+
+impl DeferFuture {
+    fn new(gate: &Arc<Gate>, counters: &Arc<Counters>) -> DeferFuture {
+        DeferFuture {
+            gate: gate.clone(),
+            counters: counters.clone(),
+            polls: 0,
+        }
+    }
+}
+
+impl Future for DeferFuture {
+    type Output = Output;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Output> {
+        self.polls += 1;
+        *self.gate.waker.lock().unwrap() = Some(cx.waker().clone());
+        if self.polls == 1 {
+            magpie_sched::coop::defer(cx.waker());
+            return Poll::Pending;
+        }
+        if self.gate.open.load(SeqCst) {
+            return Poll::Ready(Output::new(&self.counters));
+        }
+        Poll::Pending
+    }
+}
+
+impl Drop for DeferFuture {
+    fn drop(&mut self) {
+        self.counters.future_drops.fetch_add(1, SeqCst);
+    }
+}
+
+/// A task yields into the defer list while another thread wakes it (during the poll, or
+/// while it sits deferred): one notification survives, and the task completes.
+#[test]
+fn yield_to_defer_vs_wake() {
+    loom::model(|| {
+        let shared = Shared::new();
+        let counters = Arc::new(Counters::default());
+        let gate = Gate::new(false);
+        let future = DeferFuture::new(&gate, &counters);
+        let (notified, mut join) = unowned(future, mock(&shared), next_id());
+
+        let waker = {
+            let gate = gate.clone();
+            thread::spawn(move || gate.open(false))
+        };
+        magpie_sched::coop::with_defer(|| {
+            notified.run();
+            magpie_sched::coop::wake_deferred();
+            shared.run_queued();
+        });
+        waker.join().unwrap();
+        shared.run_queued();
+
+        assert!(expect_finished(&mut join).is_ok());
+        drop((join, gate));
+        assert_clean(&shared, &counters, 1);
+    });
+}
+
+/// An abort races a task's yield into the defer list: the deferred notification cancels it
+/// (or finds it already cancelled), once.
+#[test]
+fn yield_to_defer_vs_abort() {
+    loom::model(|| {
+        let shared = Shared::new();
+        let counters = Arc::new(Counters::default());
+        let gate = Gate::new(false);
+        let future = DeferFuture::new(&gate, &counters);
+        let (notified, mut join) = unowned(future, mock(&shared), next_id());
+
+        let abort = join.abort_handle();
+        let aborter = thread::spawn(move || abort.abort());
+        // Leaving the scope releases whatever is still deferred.
+        magpie_sched::coop::with_defer(|| notified.run());
+        aborter.join().unwrap();
+        shared.run_queued();
+
+        let err = expect_finished(&mut join).expect_err("aborted task completed");
+        assert!(err.is_cancelled());
+        drop((join, gate));
+        assert_clean(&shared, &counters, 1);
+    });
+}
+
+/// The owner shuts its list down while a task yields into the defer list and is released
+/// from it: the task is cancelled once, and its deferred notification runs harmlessly.
+#[test]
+fn yield_to_defer_vs_shutdown() {
+    loom::model(|| {
+        let shared = Shared::new();
+        let counters = Arc::new(Counters::default());
+        let gate = Gate::new(false);
+        let future = DeferFuture::new(&gate, &counters);
+        let (mut join, notified) = shared.owned.bind(future, mock(&shared));
+        let notified = notified.expect("list open");
+
+        let owner = {
+            let shared = shared.clone();
+            thread::spawn(move || shared.owned.close_and_shutdown_all(0))
+        };
+        magpie_sched::coop::with_defer(|| {
+            notified.run();
+            magpie_sched::coop::wake_deferred();
+            shared.run_queued();
+        });
+        owner.join().unwrap();
+        shared.run_queued();
+
+        let err = expect_finished(&mut join).expect_err("shut-down task completed");
         assert!(err.is_cancelled());
         drop((join, gate));
         assert_clean(&shared, &counters, 1);

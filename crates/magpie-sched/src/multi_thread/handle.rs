@@ -26,7 +26,9 @@ pub(crate) struct Handle {
 pub(crate) struct Shared {
     pub(crate) remotes: Box<[CachePadded<Remote>]>,
     pub(crate) inject: Injector<Arc<Handle>>,
-    pub(crate) idle: Idle,
+    /// Padded: workers write its counts whenever they start or stop searching, and it must
+    /// not share a line with the fields every poll reads (`remotes`, `config`).
+    pub(crate) idle: CachePadded<Idle>,
     pub(crate) owned: OwnedTasks<Arc<Handle>>,
     #[allow(clippy::vec_box)] // cores move between threads by pointer, never by value
     pub(crate) shutdown_cores: Mutex<Vec<Box<Core>>>,
@@ -116,5 +118,11 @@ impl Schedule for Arc<Handle> {
 
     fn yield_now(&self, task: Notified<Self>) {
         self.schedule_task(task, true);
+    }
+
+    fn yield_deferred(&self, task: Notified<Self>) {
+        if let Err(task) = worker::defer_local(self, task) {
+            crate::task::defer_in_list(self, task);
+        }
     }
 }

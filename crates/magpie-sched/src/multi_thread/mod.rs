@@ -6,7 +6,7 @@
 //!                                                   └── other ring ◄─┘ park (driver or condvar)
 //! ```
 //!
-//! Each worker owns a `Core` (its local ring, tick, RNG, counters). The core lives on the
+//! Each worker owns a `Core` (its local ring, countdowns, RNG, counters). The core lives on the
 //! worker's stack and is lent to the thread-local context while a task runs, so a wake from
 //! inside a task goes straight to the local ring without synchronisation.
 

@@ -23,6 +23,9 @@ pub(crate) const CAPACITY: usize = 256;
 const MASK: usize = CAPACITY - 1;
 const HALF: u32 = (CAPACITY / 2) as u32;
 
+/// Aligned like a worker's core: the owner and thieves share these words on purpose, but no
+/// unrelated allocation should share their lines.
+#[repr(align(128))]
 struct Inner<S: 'static> {
     head: AtomicU64,
     tail: AtomicU32,
@@ -138,6 +141,31 @@ impl<S: 'static> Local<S> {
         // SAFETY: slot `tail` is outside head..tail, so no stealer reads it and we own it.
         unsafe { self.inner.put(tail, task) };
         self.inner.tail.store(tail.wrapping_add(1), Release);
+    }
+
+    /// Pushes all of `tasks` to the back, in order, leaving it empty: the slots that fit
+    /// are written first and published with one tail store; any rest goes through
+    /// [`push_back_or_overflow`](Local::push_back_or_overflow).
+    pub(crate) fn push_back_batch(
+        &mut self,
+        tasks: &mut Vec<Notified<S>>,
+        overflow: &impl Overflow<S>,
+    ) {
+        let (steal, _) = unpack(self.inner.head.load(Acquire));
+        let tail = self.tail();
+        let room = CAPACITY - tail.wrapping_sub(steal) as usize;
+        let mut tasks = tasks.drain(..);
+        let mut n = 0;
+        for task in tasks.by_ref().take(room) {
+            // SAFETY: slots tail..tail+room lie outside steal..tail, so no stealer reads
+            // them before the tail store below publishes them: they are ours.
+            unsafe { self.inner.put(tail.wrapping_add(n), task) };
+            n += 1;
+        }
+        self.inner.tail.store(tail.wrapping_add(n), Release);
+        for task in tasks {
+            self.push_back_or_overflow(task, overflow);
+        }
     }
 
     fn push_overflow(

@@ -12,7 +12,7 @@ use std::ptr::NonNull;
 use std::task::{Context, Poll, Waker};
 
 use super::cell::{Cell, Header, Stage};
-use super::id::IdGuard;
+use super::current::IdGuard;
 use super::raw::RawTask;
 use super::state::{Snapshot, ToIdle, ToRunning};
 use super::waker::waker_ref;
@@ -61,17 +61,25 @@ where
     match task.state().transition_to_running() {
         ToRunning::Success => {
             // SAFETY: we hold RUNNING.
-            if unsafe { poll_future(cell, &task) }.is_ready() {
-                // SAFETY: we hold RUNNING and the output is stored.
-                unsafe { complete(cell, task) };
-                return;
-            }
-            match task.state().transition_to_idle() {
+            let yielded = match unsafe { poll_future(cell, &task) } {
+                Polled::Ready => {
+                    // SAFETY: we hold RUNNING and the output is stored.
+                    unsafe { complete(cell, task) };
+                    return;
+                }
+                Polled::Pending { yielded } => yielded,
+            };
+            match task.state().transition_to_idle(yielded) {
                 ToIdle::Ok => {}
                 ToIdle::OkNotified => {
                     // SAFETY: the poll's reference now backs this notification.
                     let notified = unsafe { Notified::from_raw(task.header_ptr()) };
                     cell.core.scheduler.yield_now(notified);
+                }
+                ToIdle::OkYielded => {
+                    // SAFETY: the poll's reference now backs this notification.
+                    let notified = unsafe { Notified::from_raw(task.header_ptr()) };
+                    cell.core.scheduler.yield_deferred(notified);
                 }
                 ToIdle::OkDealloc => task.dealloc(),
                 ToIdle::Cancelled => {
@@ -95,13 +103,23 @@ where
     }
 }
 
-/// Polls the future once, storing its output (or panic) when it finishes.
+/// How a poll of the future ended.
+enum Polled {
+    Ready,
+    /// `yielded`: the task deferred its own waker during the poll.
+    Pending {
+        yielded: bool,
+    },
+}
+
+/// Polls the future once, storing its output (or panic) when it finishes. `Pending` says
+/// whether the task deferred its own waker (yielded) during the poll.
 ///
 /// # Safety
 /// The caller holds `RUNNING`.
-unsafe fn poll_future<F: Future, S>(cell: &Cell<F, S>, task: &RawTask) -> Poll<()> {
+unsafe fn poll_future<F: Future, S>(cell: &Cell<F, S>, task: &RawTask) -> Polled {
     let id = cell.header.id;
-    let _id = IdGuard::enter(id);
+    let guard = IdGuard::enter_poll(id, task.header_ptr());
     let waker = waker_ref(task);
     let mut cx = Context::from_waker(&waker);
     let res = catch_unwind(AssertUnwindSafe(|| {
@@ -116,7 +134,11 @@ unsafe fn poll_future<F: Future, S>(cell: &Cell<F, S>, task: &RawTask) -> Poll<(
         })
     }));
     let output = match res {
-        Ok(Poll::Pending) => return Poll::Pending,
+        Ok(Poll::Pending) => {
+            return Polled::Pending {
+                yielded: guard.yielded(),
+            }
+        }
         Ok(Poll::Ready(out)) => Ok(out),
         Err(payload) => Err(JoinError::panic(id, payload)),
     };
@@ -126,7 +148,7 @@ unsafe fn poll_future<F: Future, S>(cell: &Cell<F, S>, task: &RawTask) -> Poll<(
         // SAFETY: as above.
         let _ = unsafe { replace_stage(cell, Stage::Finished(Err(JoinError::panic(id, payload)))) };
     }
-    Poll::Ready(())
+    Polled::Ready
 }
 
 /// Drops the future and stores the cancellation (or the panic its `Drop` raised).

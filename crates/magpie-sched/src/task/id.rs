@@ -1,6 +1,5 @@
 //! Task identifiers: unique among all tasks alive at the same time, in every runtime.
 
-use std::cell::Cell;
 use std::fmt;
 use std::num::NonZeroU64;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -36,26 +35,6 @@ impl fmt::Display for Id {
     }
 }
 
-thread_local! {
-    static CURRENT: Cell<Option<Id>> = const { Cell::new(None) };
-}
-
-/// Sets the current task's ID for the duration of a poll (or a drop of its future).
-pub(crate) struct IdGuard(Option<Id>);
-
-impl IdGuard {
-    pub(crate) fn enter(id: Id) -> IdGuard {
-        IdGuard(CURRENT.try_with(|c| c.replace(Some(id))).unwrap_or(None))
-    }
-}
-
-impl Drop for IdGuard {
-    fn drop(&mut self) {
-        let prev = self.0;
-        let _ = CURRENT.try_with(|c| c.set(prev));
-    }
-}
-
 /// Returns the [`Id`] of the currently running task.
 ///
 /// # Panics
@@ -74,5 +53,5 @@ pub fn id() -> Id {
 
 /// Returns the [`Id`] of the currently running task, or `None` outside a task.
 pub fn try_id() -> Option<Id> {
-    CURRENT.try_with(|c| c.get()).unwrap_or(None)
+    super::current::id()
 }

@@ -40,6 +40,12 @@ impl<T> JoinHandle<T> {
         }
     }
 
+    /// The task, for unit tests that inspect its state word.
+    #[cfg(test)]
+    pub(crate) fn raw(&self) -> RawTask {
+        self.raw
+    }
+
     /// Aborts the task. The handle then resolves to a cancelled [`JoinError`] unless the
     /// task had already finished. An idle task is cancelled on its scheduler soon after; a
     /// task being polled is cancelled when its current poll returns. Tasks from

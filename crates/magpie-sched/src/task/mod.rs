@@ -11,6 +11,7 @@
 
 mod abort;
 mod cell;
+mod current;
 mod error;
 mod harness;
 mod id;
@@ -31,6 +32,7 @@ pub use id::{id, try_id, Id};
 pub use join::JoinHandle;
 
 pub(crate) use cell::Header;
+pub(crate) use current::defer_self;
 pub(crate) use raw::RawTask;
 
 /// How a task reaches its scheduler.
@@ -46,6 +48,26 @@ pub trait Schedule: Send + Sync + Sized + 'static {
     /// peers, not in the LIFO slot.
     fn yield_now(&self, task: Notified<Self>) {
         self.schedule(task)
+    }
+
+    /// Queues a task that yielded by deferring its own waker ([`coop::defer`] during its
+    /// poll): it must not run before the scheduler has run out of other work, as a deferred
+    /// wake-up would not. By default it joins the thread's defer list (or, without one, is
+    /// queued at once like [`Schedule::yield_now`]).
+    ///
+    /// [`coop::defer`]: crate::coop::defer
+    fn yield_deferred(&self, task: Notified<Self>) {
+        defer_in_list(self, task);
+    }
+}
+
+/// [`Schedule::yield_deferred`]'s default: the thread's defer list, or `yield_now` without
+/// one (a scheduler with its own list of yielded tasks falls back to this off its threads).
+pub(crate) fn defer_in_list<S: Schedule>(scheduler: &S, task: Notified<S>) {
+    if let Err(raw) = crate::coop::defer_task(task.into_raw()) {
+        // SAFETY: `defer_task` handed back the notification's reference it was given.
+        let task = unsafe { Notified::from_raw(raw) };
+        scheduler.yield_now(task);
     }
 }
 

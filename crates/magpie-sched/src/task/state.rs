@@ -58,6 +58,8 @@ pub(crate) enum ToIdle {
     Ok,
     /// Woken during the poll: the poll's reference now backs a new notification.
     OkNotified,
+    /// Yielded into the defer list: the poll's reference now backs a notification for it.
+    OkYielded,
     /// Idle and the poll's reference was the last.
     OkDealloc,
     /// Aborted during the poll: the poller keeps `RUNNING` and cancels the task.
@@ -129,8 +131,10 @@ impl State {
         })
     }
 
-    /// Ends a poll that returned `Pending`.
-    pub(crate) fn transition_to_idle(&self) -> ToIdle {
+    /// Ends a poll that returned `Pending`. With `yielded` (the task deferred its own waker
+    /// during the poll), the poll's reference becomes a notification that the caller parks
+    /// in the defer list, as a waker clone that is woken later would have.
+    pub(crate) fn transition_to_idle(&self, yielded: bool) -> ToIdle {
         self.fetch_update(|curr| {
             debug_assert!(curr.is_running());
             if curr.is_cancelled() {
@@ -141,6 +145,10 @@ impl State {
             if next.is_notified() {
                 // The wake during the poll left its reference to us: reuse ours instead.
                 (ToIdle::OkNotified, Some(next))
+            } else if yielded {
+                // Later wakes see NOTIFIED and leave the task to the deferred notification.
+                next.0 |= NOTIFIED;
+                (ToIdle::OkYielded, Some(next))
             } else {
                 next.ref_dec();
                 if next.ref_count() == 0 {

@@ -19,6 +19,11 @@ pub(crate) fn waker_ref(task: &RawTask) -> std::mem::ManuallyDrop<Waker> {
     std::mem::ManuallyDrop::new(unsafe { Waker::from_raw(raw) })
 }
 
+/// Whether `waker` is a task waker of this crate (its data is then a task header).
+pub(crate) fn is_task_waker(waker: &Waker) -> bool {
+    std::ptr::eq(waker.vtable(), &VTABLE)
+}
+
 fn task_of(ptr: *const ()) -> RawTask {
     // SAFETY: every waker with this vtable was built from a live task's header pointer, and
     // the waker holds (or borrows) a reference that keeps it live.
