@@ -178,13 +178,19 @@ pub fn spend() {
 /// Wakes `waker` after the current poll returns, as a yield (to the back of the queue).
 ///
 /// Outside a scheduler that collects deferred wake-ups, wakes at once.
+#[inline]
 pub fn defer(waker: &Waker) {
     // The polled task deferring itself (a `yield_now`) is handed to its scheduler's list of
     // yielded tasks by its harness when the poll returns, without a waker clone and a wake
     // (and queued at once where nothing collects, as a wake now would).
-    if crate::task::defer_self(waker) {
-        return;
+    if !crate::task::defer_self(waker) {
+        defer_waker(waker);
     }
+}
+
+/// [`defer`] for any other waker: it joins the thread's defer list.
+#[inline(never)]
+fn defer_waker(waker: &Waker) {
     let deferred = DEFER
         .try_with(|d| match d.borrow_mut().as_mut() {
             Some(list) => {

@@ -242,6 +242,7 @@ pub(crate) fn schedule_local(
 
 /// Parks a task that yielded during its poll on this worker in the core's list of yielded
 /// tasks; hands it back if this thread is not one of `handle`'s workers holding its core.
+#[inline]
 pub(crate) fn defer_local(
     handle: &Arc<Handle>,
     task: Notified<Arc<Handle>>,

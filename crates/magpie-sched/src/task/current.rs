@@ -53,10 +53,12 @@ impl IdGuard {
     }
 
     /// Sets the current task for a poll of `task`.
+    #[inline]
     pub(crate) fn enter_poll(id: Id, task: NonNull<Header>) -> IdGuard {
         Self::set(Some(id), task.as_ptr() as usize)
     }
 
+    #[inline]
     fn set(id: Option<Id>, task: usize) -> IdGuard {
         CURRENT
             .try_with(|c| IdGuard {
@@ -67,15 +69,22 @@ impl IdGuard {
             .unwrap_or_else(|_| IdGuard { id: None, task: 0 })
     }
 
-    /// Whether the polled task deferred its own waker during this poll.
-    pub(crate) fn yielded(&self) -> bool {
+    /// Ends a poll: restores what was current and returns whether the polled task deferred
+    /// its own waker during it.
+    #[inline]
+    pub(crate) fn finish_poll(self) -> bool {
+        let this = std::mem::ManuallyDrop::new(self);
         CURRENT
-            .try_with(|c| c.task.get() & YIELDED != 0)
+            .try_with(|c| {
+                c.id.set(this.id);
+                c.task.replace(this.task) & YIELDED != 0
+            })
             .unwrap_or(false)
     }
 }
 
 impl Drop for IdGuard {
+    #[inline]
     fn drop(&mut self) {
         let _ = CURRENT.try_with(|c| {
             c.id.set(self.id);
@@ -88,6 +97,7 @@ impl Drop for IdGuard {
 /// yielded and returns `true`: the harness then hands the task to its scheduler's list of
 /// yielded tasks when the poll returns `Pending`, which saves a reference-count increment
 /// and a wake's state transition per yield.
+#[inline]
 pub(crate) fn defer_self(waker: &Waker) -> bool {
     CURRENT
         .try_with(|c| {

@@ -136,7 +136,7 @@ unsafe fn poll_future<F: Future, S>(cell: &Cell<F, S>, task: &RawTask) -> Polled
     let output = match res {
         Ok(Poll::Pending) => {
             return Polled::Pending {
-                yielded: guard.yielded(),
+                yielded: guard.finish_poll(),
             }
         }
         Ok(Poll::Ready(out)) => Ok(out),

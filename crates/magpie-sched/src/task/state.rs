@@ -92,6 +92,7 @@ impl State {
         Snapshot(self.val.load(Acquire))
     }
 
+    #[inline]
     fn fetch_update<T>(&self, mut f: impl FnMut(Snapshot) -> (T, Option<Snapshot>)) -> T {
         let mut curr = self.load();
         loop {
@@ -108,6 +109,7 @@ impl State {
     }
 
     /// Claims the right to poll, consuming the `NOTIFIED` flag.
+    #[inline]
     pub(crate) fn transition_to_running(&self) -> ToRunning {
         self.fetch_update(|mut next| {
             assert!(next.is_notified(), "polled a task that was not notified");
@@ -134,6 +136,7 @@ impl State {
     /// Ends a poll that returned `Pending`. With `yielded` (the task deferred its own waker
     /// during the poll), the poll's reference becomes a notification that the caller parks
     /// in the defer list, as a waker clone that is woken later would have.
+    #[inline]
     pub(crate) fn transition_to_idle(&self, yielded: bool) -> ToIdle {
         self.fetch_update(|curr| {
             debug_assert!(curr.is_running());
