@@ -320,48 +320,73 @@ impl Context {
         self.shutdown_core(core);
     }
 
-    /// Polls `task` and then the LIFO slot's chain. Returns the core, or `None` if the task
-    /// called `block_in_place`, which handed the core to a new worker thread.
-    fn run_task(&self, task: Notified<Arc<Handle>>, mut core: Box<Core>) -> Option<Box<Core>> {
+    /// Polls `task` and then the LIFO slot's chain, then (while no maintenance or injector
+    /// check is due) the next tasks of the local ring, without handing the core back and
+    /// forth between iterations. Returns the core, or `None` if a task called
+    /// `block_in_place`, which handed the core to a new worker thread.
+    fn run_task(
+        &self,
+        mut task: Notified<Arc<Handle>>,
+        mut core: Box<Core>,
+    ) -> Option<Box<Core>> {
         let handle = &self.handle;
         core.transition_from_searching(handle);
-        core.lifo_enabled = !handle.shared.config.disable_lifo_slot;
         let remote = &handle.shared.remotes[core.index];
+        let lifo_enabled = !handle.shared.config.disable_lifo_slot;
+        core.lifo_enabled = lifo_enabled;
         core.polls += 1;
         core.batch_polls += 1;
         remote.polls.store(core.polls, Relaxed);
         *self.core.borrow_mut() = Some(core);
         self.in_poll.set(true);
-        coop::budget(|| {
-            task.run();
-            let mut lifo_polls = 0;
-            loop {
-                let mut guard = self.core.borrow_mut();
-                // The core is gone if the task called `block_in_place`; the new owner polls
-                // the LIFO slot now.
-                let Some(core) = guard.as_mut() else { break };
-                let Some(task) = remote.lifo.take() else {
-                    break;
-                };
-                if !coop::has_budget_remaining() {
-                    // Spent: the woken task waits its turn behind the others.
-                    core.run_queue
-                        .push_back_or_overflow(task, &handle.shared.inject);
-                    break;
-                }
-                lifo_polls += 1;
-                {
+        loop {
+            coop::budget(|| {
+                task.run();
+                let mut lifo_polls = 0;
+                loop {
+                    let mut guard = self.core.borrow_mut();
+                    // The core is gone if the task called `block_in_place`; the new owner
+                    // polls the LIFO slot now.
+                    let Some(core) = guard.as_mut() else { break };
+                    let Some(task) = remote.lifo.take() else {
+                        break;
+                    };
+                    if !coop::has_budget_remaining() {
+                        // Spent: the woken task waits its turn behind the others.
+                        core.run_queue
+                            .push_back_or_overflow(task, &handle.shared.inject);
+                        break;
+                    }
+                    lifo_polls += 1;
                     if lifo_polls >= MAX_LIFO_POLLS {
                         core.lifo_enabled = false;
                     }
                     core.polls += 1;
                     core.batch_polls += 1;
                     remote.polls.store(core.polls, Relaxed);
+                    drop(guard);
+                    task.run();
                 }
-                drop(guard);
-                task.run();
+            });
+            // The LIFO slot is empty now (only this worker fills it), so the run loop's next
+            // pick would be the ring's head: take it here, counting the loop iteration, unless
+            // that iteration is due to do maintenance or look at the injector first.
+            let mut guard = self.core.borrow_mut();
+            let Some(core) = guard.as_mut() else { break };
+            if core.until_maintenance <= 1 || core.until_global_check <= 1 {
+                break;
             }
-        });
+            let Some(next) = core.run_queue.pop() else {
+                break;
+            };
+            core.until_maintenance -= 1;
+            core.until_global_check -= 1;
+            core.lifo_enabled = lifo_enabled;
+            core.polls += 1;
+            core.batch_polls += 1;
+            remote.polls.store(core.polls, Relaxed);
+            task = next;
+        }
         self.in_poll.set(false);
         self.core.borrow_mut().take()
     }
