@@ -324,11 +324,7 @@ impl Context {
     /// check is due) the next tasks of the local ring, without handing the core back and
     /// forth between iterations. Returns the core, or `None` if a task called
     /// `block_in_place`, which handed the core to a new worker thread.
-    fn run_task(
-        &self,
-        mut task: Notified<Arc<Handle>>,
-        mut core: Box<Core>,
-    ) -> Option<Box<Core>> {
+    fn run_task(&self, mut task: Notified<Arc<Handle>>, mut core: Box<Core>) -> Option<Box<Core>> {
         let handle = &self.handle;
         core.transition_from_searching(handle);
         let remote = &handle.shared.remotes[core.index];
