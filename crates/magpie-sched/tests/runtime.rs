@@ -285,6 +285,89 @@ fn blocking_pool_respects_cap() {
     assert!(rt.metrics().num_blocking_threads() <= 2);
 }
 
+/// `n` blocking jobs that can only finish together: each waits (up to a generous bound, so
+/// a bug fails instead of hanging) until all `n` are running at once. Returns how many saw
+/// all the others.
+async fn blocking_rendezvous(n: usize) -> usize {
+    let arrived = Arc::new(AtomicUsize::new(0));
+    let hs: Vec<_> = (0..n)
+        .map(|_| {
+            let arrived = arrived.clone();
+            magpie_sched::spawn_blocking(move || {
+                arrived.fetch_add(1, SeqCst);
+                let give_up = std::time::Instant::now() + Duration::from_secs(20);
+                while arrived.load(SeqCst) < n && std::time::Instant::now() < give_up {
+                    std::thread::sleep(Duration::from_micros(200));
+                }
+                arrived.load(SeqCst) >= n
+            })
+        })
+        .collect();
+    let mut together = 0;
+    for h in hs {
+        together += usize::from(h.await.unwrap());
+    }
+    together
+}
+
+/// Bursts of short jobs (a thread that finishes one takes the next queued job, so woken
+/// threads often find nothing and new jobs are covered without a wake-up), then jobs that
+/// block until all of them run: each still gets its own thread.
+#[test]
+fn blocking_jobs_that_wait_for_each_other_each_get_a_thread() {
+    for rt in rts() {
+        rt.block_on(async {
+            for round in 0..5 {
+                let hs: Vec<_> = (0..200)
+                    .map(|i| magpie_sched::spawn_blocking(move || i * 2))
+                    .collect();
+                for (i, h) in hs.into_iter().enumerate() {
+                    assert_eq!(h.await.unwrap(), i * 2);
+                }
+                assert_eq!(blocking_rendezvous(8 + round).await, 8 + round);
+            }
+        });
+    }
+}
+
+/// Idle pool threads time out all the time (1 ms keep-alive) while jobs keep arriving from
+/// several spawners: no job is lost between a thread timing out and a wake-up meant for it.
+#[test]
+fn blocking_hand_off_races_idle_timeouts() {
+    let rt = Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_keep_alive(Duration::from_millis(1))
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        for round in 0..20u64 {
+            let spawners: Vec<_> = (0..4u64)
+                .map(|s| {
+                    magpie_sched::spawn(async move {
+                        let hs: Vec<_> = (0..50u64)
+                            .map(|i| magpie_sched::spawn_blocking(move || s * 1000 + i))
+                            .collect();
+                        let mut sum = 0;
+                        for h in hs {
+                            sum += h.await.unwrap();
+                        }
+                        sum
+                    })
+                })
+                .collect();
+            for (s, h) in spawners.into_iter().enumerate() {
+                let s = s as u64;
+                assert_eq!(h.await.unwrap(), s * 1000 * 50 + (0..50).sum::<u64>());
+            }
+            if round % 5 == 4 {
+                // Let every idle thread time out before the next burst.
+                std::thread::sleep(Duration::from_millis(5));
+                assert_eq!(blocking_rendezvous(6).await, 6);
+            }
+        }
+    });
+}
+
 #[test]
 fn blocking_panic_is_delivered() {
     let rt = Builder::new_current_thread().build().unwrap();

@@ -130,6 +130,12 @@ impl Spawner {
             return Ok(());
         }
         shared.queue.push_back(job);
+        if shared.queue.len() <= shared.num_notify {
+            // Threads woken for earlier jobs have not reached the queue yet, and each takes
+            // at least one job when it does (or a thread finishing its job took one of
+            // theirs): this job has its thread without another wake-up.
+            return Ok(());
+        }
         if shared.num_idle > 0 {
             shared.num_idle -= 1;
             shared.num_notify += 1;
