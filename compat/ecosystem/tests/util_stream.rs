@@ -458,3 +458,20 @@ async fn io_util_read_exact_arc_and_sync_bridge() {
     assert_eq!(got, "blocking code, async stream");
     echo.await.unwrap();
 }
+
+/// tokio-stream's `signal` feature: `SignalStream` over `tokio::signal::unix::signal`.
+#[tokio::test]
+async fn signal_stream_yields_each_delivery() {
+    use tokio::signal::unix::{signal, SignalKind};
+    use tokio_stream::wrappers::SignalStream;
+
+    let mut stream = SignalStream::new(signal(SignalKind::user_defined1()).unwrap());
+    for _ in 0..3 {
+        // SAFETY: a handler for SIGUSR1 is installed (the listener above).
+        assert_eq!(unsafe { libc::raise(libc::SIGUSR1) }, 0);
+        tokio::time::timeout(Duration::from_secs(30), stream.next())
+            .await
+            .expect("SIGUSR1 never arrived")
+            .expect("the stream ended");
+    }
+}

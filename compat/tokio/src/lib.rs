@@ -8,6 +8,8 @@
 
 #![warn(missing_docs, rust_2018_idioms, unreachable_pub)]
 
+#[cfg(unix)]
+pub use magpie::signal;
 pub use magpie::{fs, io, net, runtime, spawn, sync, task, time};
 pub use magpie::{join, pin, select, task_local, try_join};
 pub use tokio_macros::{main, test};

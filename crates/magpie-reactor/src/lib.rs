@@ -2,15 +2,15 @@
 //! utilities, and the net and fs types built on them.
 //!
 //! The [`Reactor`] implements `magpie_sched::park::Park`: the runtime blocks in it when a
-//! worker has nothing to run. Sockets find their reactor through the thread-local current
-//! [`Handle`], which the runtime enters on each of its threads ([`Handle::enter`], or
-//! [`Handle::enter_disabled`] for a runtime built without I/O, so the panic message can say
-//! so).
+//! worker has nothing to run. Sockets find their reactor through the thread's current
+//! runtime, which carries the reactor's [`Handle`] (or none, for a runtime built without
+//! I/O, so the panic message can say so); [`Handle::enter`] makes one current explicitly.
 //!
 //! - [`net`]: TCP, UDP and Unix sockets, and name resolution on the blocking pool.
 //! - [`fs`]: file system calls on the blocking pool, and [`fs::File`] with the io traits.
 //! - [`io`]: tokio's io traits and utilities.
 //! - [`AsyncFd`]: readiness for any file descriptor; [`Interest`] and [`Ready`].
+//! - [`signal`]: Unix signals as async events (`ctrl_c`, `unix::signal`).
 //!
 //! A resource that outlives its reactor does not hang or crash: every later operation
 //! returns an error saying the runtime is shutting down.
@@ -25,6 +25,8 @@ pub mod fs;
 pub mod io;
 mod loom;
 pub mod net;
+#[cfg(unix)]
+pub mod signal;
 
 #[cfg(unix)]
 pub use driver::{AsyncFd, AsyncFdReadyGuard, AsyncFdReadyMutGuard, TryIoError};
@@ -35,4 +37,5 @@ pub use driver::{EnterGuard, Handle, Interest, Reactor, ReactorUnpark, Ready, Tr
 #[doc(hidden)]
 pub mod __loom {
     pub use crate::driver::scheduled_io::{Direction, ReadyEvent, ScheduledIo};
+    pub use crate::signal::slot::Slot as SignalSlot;
 }
