@@ -8,10 +8,10 @@
 
 #![warn(missing_docs, rust_2018_idioms, unreachable_pub)]
 
-#[cfg(unix)]
-pub use magpie::signal;
 pub use magpie::{fs, io, net, runtime, spawn, sync, task, time};
 pub use magpie::{join, pin, select, task_local, try_join};
+#[cfg(unix)]
+pub use magpie::{process, signal};
 pub use tokio_macros::{main, test};
 
 /// Magpie's own entry-point attributes, which the shim's `#[tokio::main]` and

@@ -11,6 +11,7 @@
 //! - [`io`]: tokio's io traits and utilities.
 //! - [`AsyncFd`]: readiness for any file descriptor; [`Interest`] and [`Ready`].
 //! - [`signal`]: Unix signals as async events (`ctrl_c`, `unix::signal`).
+//! - [`process`]: child processes with async waiting and piped stdio.
 //!
 //! A resource that outlives its reactor does not hang or crash: every later operation
 //! returns an error saying the runtime is shutting down.
@@ -25,6 +26,8 @@ pub mod fs;
 pub mod io;
 mod loom;
 pub mod net;
+#[cfg(all(unix, not(loom)))]
+pub mod process;
 #[cfg(unix)]
 pub mod signal;
 

@@ -44,6 +44,6 @@ pub mod sync {
     };
 }
 
-#[cfg(unix)]
-pub use magpie_reactor::signal;
 pub use magpie_reactor::{fs, io, net};
+#[cfg(unix)]
+pub use magpie_reactor::{process, signal};

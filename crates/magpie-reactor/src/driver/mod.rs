@@ -11,7 +11,7 @@ pub(crate) mod ready;
 pub(crate) mod scheduled_io;
 pub(crate) mod selector;
 #[cfg(all(test, not(loom)))]
-mod test_exec;
+pub(crate) mod test_exec;
 
 #[cfg(unix)]
 pub use async_fd::{AsyncFd, AsyncFdReadyGuard, AsyncFdReadyMutGuard, TryIoError};

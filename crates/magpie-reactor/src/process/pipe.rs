@@ -1,0 +1,217 @@
+//! [`ChildStdin`], [`ChildStdout`], [`ChildStderr`]: a child's standard streams as
+//! non-blocking pipes on the reactor.
+
+use std::fmt;
+use std::io;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
+use std::pin::Pin;
+use std::process::Stdio;
+use std::task::{Context, Poll};
+
+use crate::driver::poll_evented::PollEvented;
+use crate::driver::scheduled_io::Direction;
+use crate::io::{AsyncRead, AsyncWrite, ReadBuf};
+use crate::Interest;
+
+/// One end of a pipe to a child, registered with the current reactor.
+struct Pipe {
+    io: PollEvented<OwnedFd>,
+}
+
+impl Pipe {
+    fn new(fd: OwnedFd, interest: Interest) -> io::Result<Pipe> {
+        set_nonblocking(&fd)?;
+        Ok(Pipe {
+            io: PollEvented::new_with_interest(fd, interest)?,
+        })
+    }
+
+    fn poll_read(&self, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        let len = buf.remaining();
+        self.io
+            .poll_stream_io(cx, Direction::Read, len, |fd| read(fd, buf))
+            .map_ok(drop)
+    }
+
+    fn poll_write(&self, cx: &mut Context<'_>, data: &[u8]) -> Poll<io::Result<usize>> {
+        self.io
+            .poll_stream_io(cx, Direction::Write, data.len(), |fd| write(fd, data))
+    }
+
+    fn into_owned_fd(self) -> io::Result<OwnedFd> {
+        let fd = self.io.into_inner()?;
+        // Handed on to code that may expect a blocking descriptor (another process).
+        set_blocking(&fd)?;
+        Ok(fd)
+    }
+}
+
+fn fcntl_nonblocking(fd: &OwnedFd, on: bool) -> io::Result<()> {
+    let raw = fd.as_raw_fd();
+    // SAFETY: `raw` is an open descriptor owned by `fd` for the duration of both calls.
+    let flags = unsafe { libc::fcntl(raw, libc::F_GETFL) };
+    if flags < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let flags = if on {
+        flags | libc::O_NONBLOCK
+    } else {
+        flags & !libc::O_NONBLOCK
+    };
+    // SAFETY: as above; F_SETFL takes the flag word.
+    if unsafe { libc::fcntl(raw, libc::F_SETFL, flags) } < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+fn set_nonblocking(fd: &OwnedFd) -> io::Result<()> {
+    fcntl_nonblocking(fd, true)
+}
+
+fn set_blocking(fd: &OwnedFd) -> io::Result<()> {
+    fcntl_nonblocking(fd, false)
+}
+
+fn read(fd: &OwnedFd, buf: &mut ReadBuf<'_>) -> io::Result<usize> {
+    // SAFETY: `read` only writes initialised bytes into the slice and reports how many.
+    let unfilled = unsafe { buf.unfilled_mut() };
+    // SAFETY: the pointer and length describe the live unfilled part of `buf`.
+    let n = unsafe { libc::read(fd.as_raw_fd(), unfilled.as_mut_ptr().cast(), unfilled.len()) };
+    if n < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let n = n as usize;
+    // SAFETY: the kernel initialised the first `n` bytes of the unfilled part.
+    unsafe { buf.assume_init(n) };
+    buf.advance(n);
+    Ok(n)
+}
+
+fn write(fd: &OwnedFd, data: &[u8]) -> io::Result<usize> {
+    // SAFETY: the pointer and length describe the live slice `data`.
+    let n = unsafe { libc::write(fd.as_raw_fd(), data.as_ptr().cast(), data.len()) };
+    if n < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(n as usize)
+}
+
+macro_rules! child_stream {
+    ($name:ident, $std:ty, $interest:expr, $doc:literal) => {
+        #[doc = $doc]
+        pub struct $name {
+            pipe: Pipe,
+        }
+
+        impl $name {
+            /// Makes the std handle asynchronous (non-blocking, on the current reactor).
+            ///
+            /// # Errors
+            ///
+            /// If the pipe cannot be switched to non-blocking mode or registered.
+            ///
+            /// # Panics
+            ///
+            /// Outside a runtime, or in one built without I/O.
+            #[track_caller]
+            pub fn from_std(inner: $std) -> io::Result<Self> {
+                Ok($name {
+                    pipe: Pipe::new(OwnedFd::from(inner), $interest)?,
+                })
+            }
+
+            /// Gives up the reactor registration and returns the descriptor, back in
+            /// blocking mode.
+            pub fn into_owned_fd(self) -> io::Result<OwnedFd> {
+                self.pipe.into_owned_fd()
+            }
+        }
+
+        impl AsRawFd for $name {
+            fn as_raw_fd(&self) -> RawFd {
+                self.pipe.io.raw_fd()
+            }
+        }
+
+        impl AsFd for $name {
+            fn as_fd(&self) -> BorrowedFd<'_> {
+                self.pipe.io.fd()
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_struct(stringify!($name))
+                    .field("fd", &self.as_raw_fd())
+                    .finish()
+            }
+        }
+
+        /// The pipe as another child's standard stream (to connect two children).
+        impl TryFrom<$name> for Stdio {
+            type Error = io::Error;
+
+            fn try_from(stream: $name) -> io::Result<Stdio> {
+                Ok(Stdio::from(stream.into_owned_fd()?))
+            }
+        }
+    };
+}
+
+child_stream!(
+    ChildStdin,
+    std::process::ChildStdin,
+    Interest::WRITABLE,
+    "A child's standard input: write to it with the `AsyncWrite` methods; dropping it closes the pipe (the child sees end of input)."
+);
+child_stream!(
+    ChildStdout,
+    std::process::ChildStdout,
+    Interest::READABLE,
+    "A child's standard output: read it with the `AsyncRead` methods."
+);
+child_stream!(
+    ChildStderr,
+    std::process::ChildStderr,
+    Interest::READABLE,
+    "A child's standard error: read it with the `AsyncRead` methods."
+);
+
+impl AsyncWrite for ChildStdin {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        self.pipe.poll_write(cx, buf)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl AsyncRead for ChildStdout {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        self.pipe.poll_read(cx, buf)
+    }
+}
+
+impl AsyncRead for ChildStderr {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        self.pipe.poll_read(cx, buf)
+    }
+}
