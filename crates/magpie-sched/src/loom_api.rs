@@ -274,3 +274,88 @@ impl WorkerUnparker {
         self.0.unpark()
     }
 }
+
+/// The blocking pool's hand-off rules (its job queue and idle/woken thread counts).
+pub struct Handoff<J>(crate::blocking::handoff::Handoff<J>);
+
+/// What the spawner of a job must do (see `blocking::handoff::Push`).
+#[derive(Debug, PartialEq, Eq)]
+pub enum Push<J> {
+    Covered,
+    NotifyOne,
+    SpawnThread,
+    Shutdown(J),
+}
+
+/// What an idle pool thread does after its wait (see `blocking::handoff::Woken`).
+#[derive(Debug, PartialEq, Eq)]
+pub enum Woken {
+    Work,
+    Shutdown,
+    Exit,
+    Wait,
+}
+
+impl<J> Handoff<J> {
+    pub fn new() -> Handoff<J> {
+        Handoff(crate::blocking::handoff::Handoff::new())
+    }
+
+    pub fn push(&mut self, job: J) -> Push<J> {
+        use crate::blocking::handoff::Push as P;
+        match self.0.push(job) {
+            P::Covered => Push::Covered,
+            P::NotifyOne => Push::NotifyOne,
+            P::SpawnThread => Push::SpawnThread,
+            P::Shutdown(job) => Push::Shutdown(job),
+        }
+    }
+
+    pub fn pop(&mut self) -> Option<J> {
+        self.0.pop()
+    }
+
+    pub fn begin_idle(&mut self) {
+        self.0.begin_idle()
+    }
+
+    pub fn may_wait(&self) -> bool {
+        self.0.may_wait()
+    }
+
+    pub fn woken(&mut self, kept_alive_out: bool) -> Woken {
+        use crate::blocking::handoff::Woken as W;
+        match self.0.woken(kept_alive_out) {
+            W::Work => Woken::Work,
+            W::Shutdown => Woken::Shutdown,
+            W::Exit => Woken::Exit,
+            W::Wait => Woken::Wait,
+        }
+    }
+
+    pub fn end_idle(&mut self) {
+        self.0.end_idle()
+    }
+
+    pub fn shut_down(&mut self) -> bool {
+        self.0.shut_down()
+    }
+
+    pub fn num_idle(&self) -> usize {
+        self.0.num_idle()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl<J> Default for Handoff<J> {
+    fn default() -> Self {
+        Self::new()
+    }
+}

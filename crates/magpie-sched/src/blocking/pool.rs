@@ -5,13 +5,14 @@
 //! reached, work queues. Worker threads of the multi-thread scheduler are also started here
 //! (as dedicated threads), so shutdown waits for all runtime threads in one place.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::fmt;
 use std::io;
 use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use super::handoff::{Handoff, Push, Woken};
 use super::task::{BlockingSchedule, BlockingTask};
 // parking_lot, not the loom shim: the pool is not a loom-modelled core, and parking_lot's
 // condvar hands a woken thread straight to the mutex instead of letting it contend for it
@@ -51,15 +52,12 @@ struct Inner {
 }
 
 struct Shared {
-    queue: VecDeque<Job>,
+    /// The job queue and the idle/woken thread counts.
+    handoff: Handoff<Job>,
     /// Blocking threads alive (not counting dedicated worker threads).
     num_blocking: usize,
     /// Dedicated (scheduler worker) threads alive.
     num_dedicated: usize,
-    num_idle: usize,
-    /// Wake-ups issued to idle threads and not yet consumed.
-    num_notify: usize,
-    shutdown: bool,
     threads: HashMap<usize, thread::JoinHandle<()>>,
     next_thread_id: usize,
 }
@@ -82,12 +80,9 @@ impl Spawner {
         Spawner {
             inner: Arc::new(Inner {
                 shared: Mutex::new(Shared {
-                    queue: VecDeque::new(),
+                    handoff: Handoff::new(),
                     num_blocking: 0,
                     num_dedicated: 0,
-                    num_idle: 0,
-                    num_notify: 0,
-                    shutdown: false,
                     threads: HashMap::new(),
                     next_thread_id: 0,
                 }),
@@ -124,23 +119,18 @@ impl Spawner {
 
     fn spawn_job(&self, rt: &Handle, job: Job) -> io::Result<()> {
         let mut shared = self.inner.shared.lock();
-        if shared.shutdown {
-            drop(shared);
-            job.cancel();
-            return Ok(());
-        }
-        shared.queue.push_back(job);
-        if shared.queue.len() <= shared.num_notify {
-            // Threads woken for earlier jobs have not reached the queue yet, and each takes
-            // at least one job when it does (or a thread finishing its job took one of
-            // theirs): this job has its thread without another wake-up.
-            return Ok(());
-        }
-        if shared.num_idle > 0 {
-            shared.num_idle -= 1;
-            shared.num_notify += 1;
-            self.inner.condvar.notify_one();
-            return Ok(());
+        match shared.handoff.push(job) {
+            Push::Covered => return Ok(()),
+            Push::NotifyOne => {
+                self.inner.condvar.notify_one();
+                return Ok(());
+            }
+            Push::Shutdown(job) => {
+                drop(shared);
+                job.cancel();
+                return Ok(());
+            }
+            Push::SpawnThread => {}
         }
         if shared.num_blocking >= self.inner.config.max_blocking {
             // Saturated: the job waits for a thread to free up.
@@ -162,7 +152,7 @@ impl Spawner {
                 Ok(())
             }
             Err(e) => {
-                if let Some(job) = shared.queue.pop_back() {
+                if let Some(job) = shared.handoff.unpush() {
                     drop(shared);
                     job.cancel();
                 }
@@ -208,8 +198,7 @@ impl Spawner {
     /// thread exited in time.
     pub(crate) fn shutdown(&self, timeout: Option<Duration>) -> bool {
         let mut shared = self.inner.shared.lock();
-        if !shared.shutdown {
-            shared.shutdown = true;
+        if shared.handoff.shut_down() {
             self.inner.condvar.notify_all();
         }
         let me = usize::from(CURRENT_POOL.with(|c| c.get()) == self.pool_id());
@@ -242,11 +231,11 @@ impl Spawner {
     }
 
     pub(crate) fn num_idle_threads(&self) -> usize {
-        self.inner.shared.lock().num_idle
+        self.inner.shared.lock().handoff.num_idle()
     }
 
     pub(crate) fn queue_depth(&self) -> usize {
-        self.inner.shared.lock().queue.len()
+        self.inner.shared.lock().handoff.len()
     }
 }
 
@@ -287,39 +276,37 @@ impl Inner {
         drop(rt);
         let mut shared = self.shared.lock();
         'main: loop {
-            while let Some(job) = shared.queue.pop_front() {
+            while let Some(job) = shared.handoff.pop() {
                 drop(shared);
                 job.run();
                 shared = self.shared.lock();
             }
-            shared.num_idle += 1;
-            loop {
-                if shared.shutdown {
-                    break;
-                }
+            shared.handoff.begin_idle();
+            while shared.handoff.may_wait() {
                 let started = Instant::now();
                 self.condvar.wait_for(&mut shared, self.config.keep_alive);
-                if shared.num_notify > 0 {
-                    // Someone queued work for us (and already took us off the idle count).
-                    shared.num_notify -= 1;
-                    continue 'main;
-                }
-                if !shared.shutdown && started.elapsed() >= self.config.keep_alive {
-                    // Idle for the whole keep-alive: leave.
-                    shared.num_idle -= 1;
-                    if let Some(handle) = shared.threads.remove(&id) {
-                        drop(handle); // detach: a thread cannot join itself
+                match shared
+                    .handoff
+                    .woken(started.elapsed() >= self.config.keep_alive)
+                {
+                    Woken::Work => continue 'main,
+                    Woken::Shutdown => break,
+                    Woken::Exit => {
+                        if let Some(handle) = shared.threads.remove(&id) {
+                            drop(handle); // detach: a thread cannot join itself
+                        }
+                        break 'main;
                     }
-                    break 'main;
+                    Woken::Wait => {}
                 }
             }
             // Shutdown: run mandatory jobs, cancel the rest.
-            while let Some(job) = shared.queue.pop_front() {
+            shared.handoff.end_idle();
+            while let Some(job) = shared.handoff.pop() {
                 drop(shared);
                 job.shutdown_or_run_if_mandatory();
                 shared = self.shared.lock();
             }
-            shared.num_idle -= 1;
             break;
         }
         shared.num_blocking -= 1;
