@@ -89,6 +89,13 @@ pub fn budget<R>(f: impl FnOnce() -> R) -> R {
     with_budget(Budget(Some(BUDGET)), f)
 }
 
+/// Gives the current scope a full budget again: the scheduler calls this between two
+/// tasks polled in one [`budget`] scope.
+#[inline]
+pub(crate) fn refill_budget() {
+    let _ = CURRENT.try_with(|c| c.set(Budget(Some(BUDGET))));
+}
+
 /// Runs `f` with no budget limit (what [`unconstrained`] does for each poll).
 #[inline]
 pub fn with_unconstrained<R>(f: impl FnOnce() -> R) -> R {

@@ -335,35 +335,33 @@ impl Context {
         remote.polls.store(core.polls, Relaxed);
         *self.core.borrow_mut() = Some(core);
         self.in_poll.set(true);
-        loop {
-            coop::budget(|| {
-                task.run();
-                let mut lifo_polls = 0;
-                loop {
-                    let mut guard = self.core.borrow_mut();
-                    // The core is gone if the task called `block_in_place`; the new owner
-                    // polls the LIFO slot now.
-                    let Some(core) = guard.as_mut() else { break };
-                    let Some(task) = remote.lifo.take() else {
-                        break;
-                    };
-                    if !coop::has_budget_remaining() {
-                        // Spent: the woken task waits its turn behind the others.
-                        core.run_queue
-                            .push_back_or_overflow(task, &handle.shared.inject);
-                        break;
-                    }
-                    lifo_polls += 1;
-                    if lifo_polls >= MAX_LIFO_POLLS {
-                        core.lifo_enabled = false;
-                    }
-                    core.polls += 1;
-                    core.batch_polls += 1;
-                    remote.polls.store(core.polls, Relaxed);
-                    drop(guard);
-                    task.run();
+        coop::budget(|| loop {
+            task.run();
+            let mut lifo_polls = 0;
+            loop {
+                let mut guard = self.core.borrow_mut();
+                // The core is gone if the task called `block_in_place`; the new owner polls
+                // the LIFO slot now.
+                let Some(core) = guard.as_mut() else { break };
+                let Some(task) = remote.lifo.take() else {
+                    break;
+                };
+                if !coop::has_budget_remaining() {
+                    // Spent: the woken task waits its turn behind the others.
+                    core.run_queue
+                        .push_back_or_overflow(task, &handle.shared.inject);
+                    break;
                 }
-            });
+                lifo_polls += 1;
+                if lifo_polls >= MAX_LIFO_POLLS {
+                    core.lifo_enabled = false;
+                }
+                core.polls += 1;
+                core.batch_polls += 1;
+                remote.polls.store(core.polls, Relaxed);
+                drop(guard);
+                task.run();
+            }
             // The LIFO slot is empty now (only this worker fills it), so the run loop's next
             // pick would be the ring's head: take it here, counting the loop iteration, unless
             // that iteration is due to do maintenance or look at the injector first.
@@ -382,7 +380,9 @@ impl Context {
             core.batch_polls += 1;
             remote.polls.store(core.polls, Relaxed);
             task = next;
-        }
+            // A new task: a full budget, as a new `coop::budget` scope would give it.
+            coop::refill_budget();
+        });
         self.in_poll.set(false);
         self.core.borrow_mut().take()
     }
