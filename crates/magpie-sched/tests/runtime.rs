@@ -521,6 +521,72 @@ fn yield_now_lets_others_run() {
     assert_eq!(*order.lock().unwrap(), vec!["spawned", "main"]);
 }
 
+/// On a worker, a task that yields runs again only after the tasks that became ready
+/// meanwhile (here one it spawned, and one woken from outside the runtime).
+#[test]
+fn yielded_task_runs_after_ready_peers_on_a_worker() {
+    let rt = Builder::new_multi_thread()
+        .worker_threads(1)
+        .build()
+        .unwrap();
+    let order = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let o = order.clone();
+    rt.block_on(async move {
+        magpie_sched::spawn(async move {
+            let o2 = o.clone();
+            let child = magpie_sched::spawn(async move {
+                o2.lock().unwrap().push("child");
+            });
+            for _ in 0..3 {
+                magpie_sched::yield_now().await;
+            }
+            o.lock().unwrap().push("yielder");
+            child.await.unwrap();
+        })
+        .await
+        .unwrap();
+    });
+    assert_eq!(*order.lock().unwrap(), vec!["child", "yielder"]);
+}
+
+/// Tasks yield in a loop while some of them hand their worker's core to a new thread
+/// (`block_in_place`) between yields: yielded tasks travel with the core or, if they yield
+/// after it left, are queued from the old thread; every task finishes its count.
+#[test]
+fn yields_across_block_in_place() {
+    let rt = Builder::new_multi_thread()
+        .worker_threads(2)
+        .build()
+        .unwrap();
+    let total = rt.block_on(async {
+        let hs: Vec<_> = (0..40usize)
+            .map(|t| {
+                magpie_sched::spawn(async move {
+                    let mut n = 0;
+                    for i in 0..200usize {
+                        magpie_sched::yield_now().await;
+                        if t % 4 == 0 && i % 50 == 0 {
+                            magpie_sched::block_in_place(|| {
+                                std::thread::sleep(Duration::from_micros(100))
+                            });
+                            // Yield straight after: this poll runs on the old thread.
+                            magpie_sched::yield_now().await;
+                        }
+                        n += 1;
+                    }
+                    n
+                })
+            })
+            .collect();
+        let mut total = 0;
+        for h in hs {
+            total += h.await.unwrap();
+        }
+        total
+    });
+    assert_eq!(total, 40 * 200);
+}
+
 #[test]
 fn panic_in_drop_does_not_take_down_runtime() {
     struct Bomb;
