@@ -13,7 +13,7 @@ use std::pin::pin;
 use std::ptr;
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::coop;
 use crate::loom::sync::atomic::{AtomicBool, AtomicU64, Ordering::*};
@@ -41,6 +41,8 @@ struct Shared {
     config: Config,
     polls: AtomicU64,
     parks: AtomicU64,
+    park_unparks: AtomicU64,
+    busy_ns: AtomicU64,
     local_depth: AtomicU64,
 }
 
@@ -50,6 +52,9 @@ struct Core {
     tick: u32,
     polls: u64,
     parks: u64,
+    /// Time spent driving the runtime outside parks; `busy_since` is when that last began.
+    busy_ns: u64,
+    busy_since: Instant,
     is_shutdown: bool,
 }
 
@@ -65,6 +70,8 @@ pub(crate) fn create(driver: BoxPark, config: Config, common: Common) -> Arc<Han
                 tick: 0,
                 polls: 0,
                 parks: 0,
+                busy_ns: 0,
+                busy_since: Instant::now(),
                 is_shutdown: false,
             }))),
             core_waiters: Mutex::new(Vec::new()),
@@ -73,6 +80,8 @@ pub(crate) fn create(driver: BoxPark, config: Config, common: Common) -> Arc<Han
             config,
             polls: AtomicU64::new(0),
             parks: AtomicU64::new(0),
+            park_unparks: AtomicU64::new(0),
+            busy_ns: AtomicU64::new(0),
             local_depth: AtomicU64::new(0),
         },
         common,
@@ -121,6 +130,14 @@ impl Handle {
 
     pub(crate) fn park_count(&self) -> u64 {
         self.shared.parks.load(Relaxed)
+    }
+
+    pub(crate) fn park_unpark_count(&self) -> u64 {
+        self.shared.park_unparks.load(Relaxed)
+    }
+
+    pub(crate) fn busy_ns(&self) -> u64 {
+        self.shared.busy_ns.load(Relaxed)
     }
 
     pub(crate) fn local_queue_depth(&self) -> usize {
@@ -224,13 +241,31 @@ pub(crate) fn block_on<F: Future>(handle: &Arc<Handle>, future: F) -> F::Output 
     }
 }
 
+impl Core {
+    /// Adds the time since `busy_since` to the busy total and publishes it.
+    fn end_busy(&mut self, shared: &Shared) {
+        self.busy_ns += self.busy_since.elapsed().as_nanos() as u64;
+        self.busy_since = Instant::now();
+        shared.busy_ns.store(self.busy_ns, Relaxed);
+    }
+}
+
 impl Ctx {
     fn with_core<R>(&self, f: impl FnOnce(&mut Core) -> R) -> R {
         let mut core = self.core.borrow_mut();
         f(core.as_mut().expect("current-thread core missing"))
     }
 
-    fn run<F: Future>(&self, mut future: std::pin::Pin<&mut F>) -> Option<F::Output> {
+    /// Drives the runtime until `future` completes; the time counts as busy (outside
+    /// parks).
+    fn run<F: Future>(&self, future: std::pin::Pin<&mut F>) -> Option<F::Output> {
+        self.with_core(|core| core.busy_since = Instant::now());
+        let out = self.run_until(future);
+        self.with_core(|core| core.end_busy(&self.handle.shared));
+        out
+    }
+
+    fn run_until<F: Future>(&self, mut future: std::pin::Pin<&mut F>) -> Option<F::Output> {
         let handle = &self.handle;
         let waker = Waker::from(Arc::new(MainWaker {
             handle: handle.clone(),
@@ -304,8 +339,17 @@ impl Ctx {
             self.with_core(|core| {
                 core.parks += 1;
                 handle.shared.parks.store(core.parks, Relaxed);
+                handle
+                    .shared
+                    .park_unparks
+                    .store(2 * core.parks - 1, Relaxed);
+                core.end_busy(&handle.shared);
             });
             driver.park();
+            self.with_core(|core| {
+                core.busy_since = Instant::now();
+                handle.shared.park_unparks.store(2 * core.parks, Relaxed);
+            });
             if let Some(f) = &handle.common.on_unpark {
                 f();
             }

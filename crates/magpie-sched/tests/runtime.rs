@@ -504,6 +504,74 @@ fn metrics_count_work() {
     assert!(polls > 500, "polls = {polls}");
 }
 
+/// Waits (up to a generous bound, for a loaded machine) until `cond` holds.
+fn eventually(what: &str, mut cond: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !cond() {
+        assert!(std::time::Instant::now() < deadline, "never: {what}");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+/// tokio's stable worker metrics: the park/unpark count is odd exactly while the worker is
+/// parked, and time spent running a task counts as busy.
+#[test]
+fn park_unpark_count_and_busy_duration() {
+    let rt = Builder::new_multi_thread()
+        .worker_threads(1)
+        .build()
+        .unwrap();
+    let m = rt.metrics();
+    eventually("the idle worker parks", || {
+        m.worker_park_unpark_count(0) % 2 == 1
+    });
+    let before = m.worker_park_unpark_count(0);
+    let busy_before = m.worker_total_busy_duration(0);
+    rt.block_on(async {
+        magpie_sched::spawn(async { std::thread::sleep(Duration::from_millis(30)) })
+            .await
+            .unwrap();
+    });
+    eventually("the worker parks again", || {
+        let n = m.worker_park_unpark_count(0);
+        n % 2 == 1 && n > before
+    });
+    let busy = m.worker_total_busy_duration(0) - busy_before;
+    assert!(busy >= Duration::from_millis(30), "busy only {busy:?}");
+
+    let rt = Builder::new_current_thread().build().unwrap();
+    let m = rt.metrics();
+    assert_eq!(m.worker_park_unpark_count(0), 0);
+    rt.block_on(async {
+        std::thread::sleep(Duration::from_millis(20));
+        // Something to wait for from outside, so the thread parks once.
+        let (tx, rx) = mpsc::channel::<Waker>();
+        let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = done.clone();
+        let waker_thread = std::thread::spawn(move || {
+            let waker = rx.recv().unwrap();
+            std::thread::sleep(Duration::from_millis(5));
+            flag.store(true, SeqCst);
+            waker.wake();
+        });
+        let mut sent = Some(tx);
+        std::future::poll_fn(|cx| {
+            if done.load(SeqCst) {
+                return Poll::Ready(());
+            }
+            if let Some(tx) = sent.take() {
+                tx.send(cx.waker().clone()).unwrap();
+            }
+            Poll::Pending
+        })
+        .await;
+        waker_thread.join().unwrap();
+    });
+    let n = m.worker_park_unpark_count(0);
+    assert!(n >= 2 && n % 2 == 0, "park/unpark count {n} after block_on");
+    assert!(m.worker_total_busy_duration(0) >= Duration::from_millis(20));
+}
+
 #[test]
 fn yield_now_lets_others_run() {
     let rt = Builder::new_current_thread().build().unwrap();

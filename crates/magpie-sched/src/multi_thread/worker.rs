@@ -74,6 +74,12 @@ pub(crate) struct Core {
     polls: u64,
     steals: u64,
     parks: u64,
+    /// Time spent not parked, up to the last park; `busy_since` is when the worker last
+    /// woke (or started).
+    busy_ns: u64,
+    busy_since: Instant,
+    /// Inside `park`, between deciding to sleep and waking for good.
+    parked: bool,
 }
 
 /// The worker cores waiting for their threads.
@@ -113,6 +119,9 @@ pub(crate) fn create(
             polls: 0,
             steals: 0,
             parks: 0,
+            busy_ns: 0,
+            busy_since: Instant::now(),
+            parked: false,
         }));
         remotes.push(CachePadded::new(Remote {
             steal,
@@ -440,6 +449,8 @@ impl Context {
             f();
         }
         if core.transition_to_parked(handle) {
+            core.busy_ns += core.busy_since.elapsed().as_nanos() as u64;
+            core.parked = true;
             while !core.is_shutdown {
                 core.parks += 1;
                 let timeout = core.saw_occupied_lifo.then_some(STRANDED_LIFO_RECHECK);
@@ -461,8 +472,14 @@ impl Context {
         if let Some(f) = &handle.common.on_unpark {
             f();
         }
-        core.batch_start = Instant::now();
+        let now = Instant::now();
+        core.batch_start = now;
         core.batch_polls = 0;
+        if core.parked {
+            core.parked = false;
+            core.busy_since = now;
+            core.publish_metrics(&handle.shared.remotes[core.index].metrics);
+        }
         core
     }
 
@@ -656,6 +673,11 @@ impl Core {
         metrics.poll_count.store(self.polls, Relaxed);
         metrics.steal_count.store(self.steals, Relaxed);
         metrics.park_count.store(self.parks, Relaxed);
+        // Odd while parked, even while running, as tokio's.
+        metrics
+            .park_unpark_count
+            .store(2 * self.parks - u64::from(self.parked), Relaxed);
+        metrics.busy_ns.store(self.busy_ns, Relaxed);
         metrics
             .local_queue_depth
             .store(self.run_queue.len() as u64, Relaxed);

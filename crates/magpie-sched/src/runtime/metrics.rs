@@ -6,6 +6,7 @@
 //! truth by a few dozen polls.
 
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::time::Duration;
 
 use super::{Handle, Scheduler};
 
@@ -14,6 +15,8 @@ pub(crate) struct WorkerMetrics {
     pub(crate) poll_count: AtomicU64,
     pub(crate) steal_count: AtomicU64,
     pub(crate) park_count: AtomicU64,
+    pub(crate) park_unpark_count: AtomicU64,
+    pub(crate) busy_ns: AtomicU64,
     pub(crate) local_queue_depth: AtomicU64,
     pub(crate) global_queue_interval: AtomicU64,
 }
@@ -91,6 +94,37 @@ impl RuntimeMetrics {
             Some(w) => w.park_count.load(Relaxed),
             None => self.current_thread().park_count(),
         }
+    }
+
+    /// Times worker `worker` parked plus times it woke up again: odd while it is parked,
+    /// even while it runs (tokio's stable metric).
+    ///
+    /// # Panics
+    ///
+    /// Panics if `worker` is not below [`num_workers`](Self::num_workers).
+    #[track_caller]
+    pub fn worker_park_unpark_count(&self, worker: usize) -> u64 {
+        self.check(worker);
+        match self.worker(worker) {
+            Some(w) => w.park_unpark_count.load(Relaxed),
+            None => self.current_thread().park_unpark_count(),
+        }
+    }
+
+    /// Time worker `worker` has spent running (not parked), up to its last park; it only
+    /// grows (tokio's stable metric).
+    ///
+    /// # Panics
+    ///
+    /// Panics if `worker` is not below [`num_workers`](Self::num_workers).
+    #[track_caller]
+    pub fn worker_total_busy_duration(&self, worker: usize) -> Duration {
+        self.check(worker);
+        let nanos = match self.worker(worker) {
+            Some(w) => w.busy_ns.load(Relaxed),
+            None => self.current_thread().busy_ns(),
+        };
+        Duration::from_nanos(nanos)
     }
 
     /// Task polls by worker `worker`.
