@@ -11,21 +11,7 @@ use std::time::Duration;
 
 use magpie_reactor::io::{AsyncReadExt, AsyncWriteExt};
 use magpie_reactor::process::Command;
-use support::block_on;
-
-/// Fails the test instead of hanging it if a wait never completes.
-fn within<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
-    let (tx, rx) = std::sync::mpsc::channel();
-    let worker = std::thread::spawn(move || {
-        let out = f();
-        let _ = tx.send(());
-        out
-    });
-    match rx.recv_timeout(Duration::from_secs(60)) {
-        Ok(()) | Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => worker.join().unwrap(),
-        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => panic!("{what}: stuck"),
-    }
-}
+use support::{block_on, panic_message, within};
 
 #[test]
 fn output_and_status() {
@@ -164,10 +150,6 @@ fn missing_program_is_an_error_and_no_runtime_panics() {
         assert_eq!(err.kind(), std::io::ErrorKind::NotFound);
     });
     let err = std::panic::catch_unwind(|| Command::new("true").spawn()).unwrap_err();
-    let msg = err
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| err.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap();
+    let msg = panic_message(err);
     assert!(msg.contains("there is no reactor running"), "{msg}");
 }

@@ -9,25 +9,9 @@ mod support;
 
 use std::pin::pin;
 use std::task::Poll;
-use std::time::Duration;
 
 use magpie_reactor::signal::unix::{signal, SignalKind};
-use support::{block_on, poll_once};
-
-/// Runs `f` on its own thread and fails the test if it does not finish in time (a lost
-/// delivery would otherwise hang the suite).
-fn within<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
-    let (tx, rx) = std::sync::mpsc::channel();
-    let worker = std::thread::spawn(move || {
-        let out = f();
-        let _ = tx.send(());
-        out
-    });
-    match rx.recv_timeout(Duration::from_secs(30)) {
-        Ok(()) | Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => worker.join().unwrap(),
-        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => panic!("{what}: stuck"),
-    }
-}
+use support::{block_on, panic_message, poll_once, within};
 
 fn raise(signum: libc::c_int) {
     // SAFETY: raising a signal whose handler the test installed first.
@@ -103,11 +87,7 @@ fn forbidden_and_unknown_signals_are_refused() {
 #[test]
 fn listening_outside_a_runtime_panics_with_the_reactor_message() {
     let err = std::panic::catch_unwind(|| signal(SignalKind::hangup())).unwrap_err();
-    let msg = err
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| err.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap();
+    let msg = panic_message(err);
     assert!(msg.contains("there is no reactor running"), "{msg}");
 }
 

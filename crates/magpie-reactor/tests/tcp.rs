@@ -465,32 +465,26 @@ fn exact_size_reads_racing_a_writer_lose_nothing_and_see_the_end() {
         s.shutdown(std::net::Shutdown::Write).unwrap();
     });
     // A readiness cleared while bytes were still queued would leave the reader waiting
-    // for an event that never comes: a watchdog turns that into a failure.
-    let (done_tx, done_rx) = std::sync::mpsc::channel();
-    let reader = std::thread::spawn(move || {
-        block_on(async {
-            let mut s = TcpStream::connect(addr).await.unwrap();
-            for (i, size) in sizes.iter().enumerate() {
-                let mut msg = vec![0u8; *size];
-                let mut got = 0;
-                while got < *size {
-                    let n = read_some(&mut s, &mut msg[got..]).await.unwrap();
-                    assert!(n > 0, "end of stream before message {i}");
-                    got += n;
+    // for an event that never comes: `within` turns that into a failure.
+    support::within(
+        "the reader (a read cleared readiness with bytes queued?)",
+        move || {
+            block_on(async {
+                let mut s = TcpStream::connect(addr).await.unwrap();
+                for (i, size) in sizes.iter().enumerate() {
+                    let mut msg = vec![0u8; *size];
+                    let mut got = 0;
+                    while got < *size {
+                        let n = read_some(&mut s, &mut msg[got..]).await.unwrap();
+                        assert!(n > 0, "end of stream before message {i}");
+                        got += n;
+                    }
+                    assert!(msg.iter().all(|b| *b == i as u8), "message {i} corrupted");
                 }
-                assert!(msg.iter().all(|b| *b == i as u8), "message {i} corrupted");
-            }
-            let mut rest = [0u8; 16];
-            assert_eq!(read_some(&mut s, &mut rest).await.unwrap(), 0);
-        });
-        let _ = done_tx.send(());
-    });
-    match done_rx.recv_timeout(std::time::Duration::from_secs(60)) {
-        Ok(()) => reader.join().unwrap(),
-        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => reader.join().unwrap(),
-        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
-            panic!("the reader is stuck: a read cleared readiness with bytes still queued")
-        }
-    }
+                let mut rest = [0u8; 16];
+                assert_eq!(read_some(&mut s, &mut rest).await.unwrap(), 0);
+            })
+        },
+    );
     writer.join().unwrap();
 }
