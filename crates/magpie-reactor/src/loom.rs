@@ -49,3 +49,11 @@ pub(crate) mod sync {
         }
     }
 }
+
+/// Process-wide state kept in statics (the signal handlers' flags, the orphaned children):
+/// always std's, because loom's types cannot live in statics, and none of it is part of a
+/// model (the signal delivery protocol is modelled through `signal::slot` instead).
+pub(crate) mod global {
+    pub(crate) use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+    pub(crate) use std::sync::{Mutex, OnceLock};
+}

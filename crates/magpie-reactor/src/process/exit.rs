@@ -12,11 +12,11 @@
 
 use std::io;
 use std::process::ExitStatus;
-use std::sync::Mutex;
 use std::task::{Context, Poll};
 
 use crate::driver::poll_evented::PollEvented;
 use crate::driver::scheduled_io::Direction;
+use crate::loom::global::Mutex;
 use crate::signal::unix::{signal, Signal, SignalKind};
 
 /// How a child's exit is noticed.
@@ -107,7 +107,8 @@ fn pidfd_open(pid: u32) -> Option<std::os::fd::OwnedFd> {
 fn pidfd_supported() -> bool {
     #[cfg(any(target_os = "linux", target_os = "android"))]
     {
-        static SUPPORTED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+        static SUPPORTED: crate::loom::global::OnceLock<bool> =
+            crate::loom::global::OnceLock::new();
         *SUPPORTED.get_or_init(|| pidfd_open(std::process::id()).is_some())
     }
     #[cfg(not(any(target_os = "linux", target_os = "android")))]

@@ -15,10 +15,9 @@ use std::io::{self, Read};
 use std::os::fd::AsRawFd;
 use std::os::raw::c_int;
 use std::os::unix::net::UnixStream;
-use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
-use std::sync::{Mutex, OnceLock};
 
 use super::slot::Slot;
+use crate::loom::global::{AtomicBool, AtomicI32, Mutex, OnceLock, Ordering};
 
 /// Signal numbers 0..SIGNALS have a slot (Linux's real-time signals end at 64).
 const SIGNALS: usize = 65;
