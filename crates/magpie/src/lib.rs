@@ -8,6 +8,14 @@
 
 #[macro_use]
 mod macros;
+mod loom;
+
+/// `JoinSet`'s wake-up protocol, exposed only to the loom tests in `tests/loom_*.rs`.
+#[cfg(loom)]
+#[doc(hidden)]
+pub mod __loom {
+    pub use crate::task::join_set::ready_set::ReadySet;
+}
 
 pub use magpie_macros::{main, test};
 
@@ -44,6 +52,9 @@ pub mod sync {
     };
 }
 
-pub use magpie_reactor::{fs, io, net};
+// magpie-reactor leaves `process` out of its loom build.
+#[cfg(all(unix, not(loom)))]
+pub use magpie_reactor::process;
 #[cfg(unix)]
-pub use magpie_reactor::{process, signal};
+pub use magpie_reactor::signal;
+pub use magpie_reactor::{fs, io, net};

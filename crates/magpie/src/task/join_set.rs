@@ -1,20 +1,22 @@
 //! `JoinSet`: a collection of spawned tasks, awaited in the order they finish.
 //!
-//! Each task's `JoinHandle` is polled with a waker of its own entry; waking it queues the
-//! entry's key on a shared ready list and wakes whoever waits in `join_next`. So
-//! `join_next` touches only the tasks that finished (or were just added), never the whole
-//! set.
+//! The set is a [`ReadySet`] of `JoinHandle`s: each handle is polled with a waker of its
+//! own entry, and waking it queues the entry's key on a ready list and wakes whoever waits
+//! in `join_next`. So `join_next` touches only the tasks that finished (or were just
+//! added), never the whole set. The wake-up protocol lives in `ready_set`, free of the
+//! runtime, where the loom tests check it.
 
-use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::{Context, Poll};
 
 use crate::runtime::Handle;
 use crate::task::{AbortHandle, Id, JoinError, JoinHandle};
+
+pub(crate) mod ready_set;
+
+use ready_set::ReadySet;
 
 /// A collection of tasks spawned on a runtime.
 ///
@@ -39,92 +41,41 @@ use crate::task::{AbortHandle, Id, JoinError, JoinHandle};
 /// # });
 /// ```
 pub struct JoinSet<T> {
-    entries: HashMap<u64, JoinHandle<T>>,
-    /// Each entry's waker, and whether its handle has been polled (its waker registered).
-    wakers: HashMap<u64, (Arc<EntryWaker>, bool)>,
-    shared: Arc<Shared>,
-    next_key: u64,
-}
-
-struct Shared {
-    ready: Mutex<VecDeque<u64>>,
-    parent: Mutex<Option<Waker>>,
-}
-
-struct EntryWaker {
-    key: u64,
-    queued: AtomicBool,
-    shared: Arc<Shared>,
-}
-
-impl Wake for EntryWaker {
-    fn wake(self: Arc<Self>) {
-        self.wake_by_ref()
-    }
-
-    fn wake_by_ref(self: &Arc<Self>) {
-        if self.queued.swap(true, Ordering::AcqRel) {
-            return;
-        }
-        self.shared.ready.lock().unwrap().push_back(self.key);
-        let parent = self.shared.parent.lock().unwrap().take();
-        if let Some(waker) = parent {
-            waker.wake();
-        }
-    }
+    set: ReadySet<JoinHandle<T>>,
 }
 
 impl<T> JoinSet<T> {
     /// An empty set.
     pub fn new() -> JoinSet<T> {
         JoinSet {
-            entries: HashMap::new(),
-            wakers: HashMap::new(),
-            shared: Arc::new(Shared {
-                ready: Mutex::new(VecDeque::new()),
-                parent: Mutex::new(None),
-            }),
-            next_key: 0,
+            set: ReadySet::new(),
         }
     }
 
     /// The number of tasks in the set (finished ones count until joined).
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.set.len()
     }
 
     /// Returns `true` if the set holds no task.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.set.is_empty()
     }
 
     fn insert(&mut self, handle: JoinHandle<T>) -> AbortHandle {
         let abort = handle.abort_handle();
-        let key = self.next_key;
-        self.next_key += 1;
-        let entry = Arc::new(EntryWaker {
-            key,
-            queued: AtomicBool::new(false),
-            shared: self.shared.clone(),
-        });
-        // A new entry starts queued, so the next join_next polls it once and registers its
-        // waker with the task.
-        entry.wake_by_ref();
-        self.entries.insert(key, handle);
-        self.wakers.insert(key, (entry, false));
+        self.set.insert(handle);
         abort
     }
 
     /// Aborts every task in the set; they stay in it until joined.
     pub fn abort_all(&mut self) {
-        self.entries.values().for_each(JoinHandle::abort);
+        self.set.handles().for_each(JoinHandle::abort);
     }
 
     /// Removes every task from the set without aborting them: they keep running.
     pub fn detach_all(&mut self) {
-        self.entries.clear();
-        self.wakers.clear();
-        self.shared.ready.lock().unwrap().clear();
+        self.set.clear();
     }
 
     /// Waits for the next task to finish and returns its result, or `None` if the set is
@@ -149,15 +100,9 @@ impl<T> JoinSet<T> {
 
     /// Like [`try_join_next`](Self::try_join_next), with the task's [`Id`].
     pub fn try_join_next_with_id(&mut self) -> Option<Result<(Id, T), JoinError>> {
-        let keys: Vec<u64> = self.entries.keys().copied().collect();
-        for key in keys {
-            if self.entries[&key].is_finished() {
-                if let Poll::Ready(out) = self.poll_entry(key) {
-                    return Some(out);
-                }
-            }
-        }
-        None
+        self.set
+            .try_next(JoinHandle::is_finished, poll_handle)
+            .map(with_id)
     }
 
     /// Aborts every task and waits for them all to stop.
@@ -195,57 +140,29 @@ impl<T> JoinSet<T> {
         &mut self,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<(Id, T), JoinError>>> {
-        if self.entries.is_empty() {
-            return Poll::Ready(None);
-        }
-        // Register first, so a wake between the drain below and our return is not lost.
-        *self.shared.parent.lock().unwrap() = Some(cx.waker().clone());
-        loop {
-            let Some(key) = self.shared.ready.lock().unwrap().pop_front() else {
-                return Poll::Pending;
-            };
-            let registered = self.wakers.get(&key).is_some_and(|(_, r)| *r);
-            match self.poll_entry(key) {
-                Poll::Ready(out) => return Poll::Ready(Some(out)),
-                Poll::Pending if registered => {
-                    // A woken handle that is still pending ran out of coop budget: yield
-                    // to the scheduler rather than spin (the entry is queued again).
-                    cx.waker().wake_by_ref();
-                    return Poll::Pending;
-                }
-                Poll::Pending => {}
-            }
-        }
+        self.set
+            .poll_next(cx, poll_handle)
+            .map(|next| next.map(with_id))
     }
+}
 
-    /// Polls one entry's handle with the entry's own waker. The first poll only registers
-    /// that waker, so it runs without a budget limit.
-    fn poll_entry(&mut self, key: u64) -> Poll<Result<(Id, T), JoinError>> {
-        let (Some(handle), Some((entry, registered))) =
-            (self.entries.get_mut(&key), self.wakers.get_mut(&key))
-        else {
-            return Poll::Pending; // detached or already joined
-        };
-        // Unqueue before polling: a completion racing this poll queues the entry again.
-        entry.queued.store(false, Ordering::Release);
-        let waker = Waker::from(entry.clone());
-        let mut cx = Context::from_waker(&waker);
-        let first = !std::mem::replace(registered, true);
-        let poll = if first {
-            magpie_sched::coop::with_unconstrained(|| Pin::new(&mut *handle).poll(&mut cx))
-        } else {
-            Pin::new(&mut *handle).poll(&mut cx)
-        };
-        match poll {
-            Poll::Ready(out) => {
-                let handle = self.entries.remove(&key).expect("entry vanished");
-                self.wakers.remove(&key);
-                let id = handle.id();
-                Poll::Ready(out.map(|v| (id, v)))
-            }
-            Poll::Pending => Poll::Pending,
-        }
+/// Polls a handle with its entry's waker. The first poll only hands the task that waker,
+/// so it runs without a budget limit.
+fn poll_handle<T>(
+    handle: &mut JoinHandle<T>,
+    cx: &mut Context<'_>,
+    first: bool,
+) -> Poll<Result<T, JoinError>> {
+    if first {
+        magpie_sched::coop::with_unconstrained(|| Pin::new(&mut *handle).poll(cx))
+    } else {
+        Pin::new(handle).poll(cx)
     }
+}
+
+fn with_id<T>((handle, out): (JoinHandle<T>, Result<T, JoinError>)) -> Result<(Id, T), JoinError> {
+    let id = handle.id();
+    out.map(|v| (id, v))
 }
 
 impl<T: Send + 'static> JoinSet<T> {

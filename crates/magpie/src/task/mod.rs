@@ -9,7 +9,7 @@ pub use crate::macros::task_local::{AccessError, LocalKey, TaskLocalFuture};
 pub use join_set::JoinSet;
 pub use local::{spawn_local, LocalEnterGuard, LocalSet, RunUntil};
 
-mod join_set;
+pub(crate) mod join_set;
 mod local;
 
 pub mod futures {
