@@ -202,12 +202,13 @@ fn run(handle: Arc<Handle>, core: Box<Core>) {
     coop::with_defer(|| cx.run(core));
 }
 
-/// Schedules `task` on the current worker if this thread is one of `handle`'s workers and
-/// holds its core; otherwise hands the task back for the injector.
-pub(crate) fn schedule_local(
+/// Runs `f` with this thread's worker context and core if this thread is one of `handle`'s
+/// workers and holds its core; otherwise hands `task` back (for the injector, or a wake).
+#[inline]
+fn with_local_core(
     handle: &Arc<Handle>,
     task: Notified<Arc<Handle>>,
-    is_yield: bool,
+    f: impl FnOnce(&Context, &mut Core, Notified<Arc<Handle>>),
 ) -> Result<(), Notified<Arc<Handle>>> {
     let cx = CURRENT.try_with(|c| c.get()).unwrap_or(ptr::null());
     if cx.is_null() {
@@ -225,28 +226,40 @@ pub(crate) fn schedule_local(
     let Some(core) = core.as_mut() else {
         return Err(task);
     };
-    let shared = &handle.shared;
-    let should_notify = if is_yield || !core.lifo_enabled || !cx.in_poll.get() {
-        core.run_queue.push_back_or_overflow(task, &shared.inject);
-        true
-    } else {
-        match shared.remotes[core.index].lifo.push(task) {
-            Some(prev) => {
-                core.run_queue.push_back_or_overflow(prev, &shared.inject);
-                true
-            }
-            None => false,
-        }
-    };
-    // While parked in the driver the worker runs these itself when it wakes.
-    if should_notify && core.park.is_some() {
-        if cx.draining.get() {
-            cx.notify_after_drain.set(true);
-        } else {
-            handle.notify_parked();
-        }
-    }
+    f(cx, core, task);
     Ok(())
+}
+
+/// Schedules `task` on the current worker if this thread is one of `handle`'s workers and
+/// holds its core; otherwise hands the task back for the injector.
+pub(crate) fn schedule_local(
+    handle: &Arc<Handle>,
+    task: Notified<Arc<Handle>>,
+    is_yield: bool,
+) -> Result<(), Notified<Arc<Handle>>> {
+    with_local_core(handle, task, |cx, core, task| {
+        let shared = &handle.shared;
+        let should_notify = if is_yield || !core.lifo_enabled || !cx.in_poll.get() {
+            core.run_queue.push_back_or_overflow(task, &shared.inject);
+            true
+        } else {
+            match shared.remotes[core.index].lifo.push(task) {
+                Some(prev) => {
+                    core.run_queue.push_back_or_overflow(prev, &shared.inject);
+                    true
+                }
+                None => false,
+            }
+        };
+        // While parked in the driver the worker runs these itself when it wakes.
+        if should_notify && core.park.is_some() {
+            if cx.draining.get() {
+                cx.notify_after_drain.set(true);
+            } else {
+                handle.notify_parked();
+            }
+        }
+    })
 }
 
 /// Parks a task that yielded during its poll on this worker in the core's list of yielded
@@ -256,25 +269,7 @@ pub(crate) fn defer_local(
     handle: &Arc<Handle>,
     task: Notified<Arc<Handle>>,
 ) -> Result<(), Notified<Arc<Handle>>> {
-    let cx = CURRENT.try_with(|c| c.get()).unwrap_or(ptr::null());
-    if cx.is_null() {
-        return Err(task);
-    }
-    // SAFETY: as in `schedule_local`.
-    let cx = unsafe { &*cx };
-    if !Arc::ptr_eq(&cx.handle, handle) {
-        return Err(task);
-    }
-    let Ok(mut core) = cx.core.try_borrow_mut() else {
-        return Err(task);
-    };
-    match core.as_mut() {
-        Some(core) => {
-            core.yielded.push(task);
-            Ok(())
-        }
-        None => Err(task),
-    }
+    with_local_core(handle, task, |_, core, task| core.yielded.push(task))
 }
 
 impl Context {
