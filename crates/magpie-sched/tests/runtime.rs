@@ -846,3 +846,61 @@ fn task_in_lifo_slot_is_not_stranded_by_a_long_poll() {
         rt.block_on(b).unwrap();
     }
 }
+
+#[test]
+fn queue_behind_a_long_poll_is_rescued_by_a_peer_with_yielded_tasks() {
+    // A blocks its worker in one poll; Y, spawned meanwhile so it runs on the other worker,
+    // yields in a loop, so that worker always has a yielded task of its own. A then spawns
+    // children into its own queue and waits, still in the same poll, until they have run.
+    // Y's worker does not steal from a peer that makes progress, but must take the queue
+    // of one stuck in a poll. A gives up after 30 s so a regression fails, not hangs.
+    let rt = Builder::new_multi_thread()
+        .worker_threads(2)
+        .build()
+        .unwrap();
+    for _ in 0..3 {
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let a_started = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let y_thread = Arc::new(std::sync::Mutex::new(None));
+        let (started, yt) = (a_started.clone(), y_thread.clone());
+        let a = rt.spawn(async move {
+            started.store(true, SeqCst);
+            let start = std::time::Instant::now();
+            let within = |start: std::time::Instant| start.elapsed() < Duration::from_secs(30);
+            while yt.lock().unwrap().is_none() {
+                assert!(within(start), "the yielding task never started");
+                std::thread::sleep(Duration::from_micros(100));
+            }
+            assert_ne!(*yt.lock().unwrap(), Some(std::thread::current().id()));
+            let done = Arc::new(AtomicUsize::new(0));
+            for _ in 0..8 {
+                let d = done.clone();
+                drop(magpie_sched::spawn(async move {
+                    d.fetch_add(1, SeqCst);
+                }));
+            }
+            let start = std::time::Instant::now();
+            while done.load(SeqCst) < 8 {
+                if !within(start) {
+                    return false;
+                }
+                std::thread::sleep(Duration::from_micros(100));
+            }
+            true
+        });
+        while !a_started.load(SeqCst) {
+            std::thread::yield_now();
+        }
+        let (st, yt) = (stop.clone(), y_thread.clone());
+        let y = rt.spawn(async move {
+            *yt.lock().unwrap() = Some(std::thread::current().id());
+            while !st.load(SeqCst) {
+                magpie_sched::yield_now().await;
+            }
+        });
+        let rescued = rt.block_on(a).unwrap();
+        stop.store(true, SeqCst);
+        rt.block_on(y).unwrap();
+        assert!(rescued, "tasks stayed queued behind a worker's long poll");
+    }
+}

@@ -62,6 +62,9 @@ pub(crate) struct Core {
     /// The steal loop's view of other workers' poll counters, to spot stranded LIFO tasks.
     lifo_seen: Box<[u64]>,
     saw_occupied_lifo: bool,
+    /// Other workers' poll counters when this worker, with yielded tasks left, last ran
+    /// dry: see [`Core::steal_stranded`].
+    polls_seen: Box<[u64]>,
     /// Self-tuning: EWMA of the poll time in nanoseconds, and the current batch.
     avg_poll_ns: f64,
     batch_start: Instant,
@@ -112,6 +115,7 @@ pub(crate) fn create(
             global_queue_interval: config.global_queue_interval.unwrap_or(31),
             lifo_seen: vec![u64::MAX; size].into_boxed_slice(),
             saw_occupied_lifo: false,
+            polls_seen: vec![u64::MAX; size].into_boxed_slice(),
             avg_poll_ns: 0.0,
             batch_start: Instant::now(),
             batch_polls: 0,
@@ -287,7 +291,16 @@ impl Context {
                 }
                 continue;
             }
-            if let Some(task) = core.steal_work(handle) {
+            // A worker with yielded tasks of its own is not idle: stealing now would move
+            // a busy peer's tasks (and their cache lines) over on every yield round, as
+            // both workers run dry at the same rhythm. It only rescues the queue of a peer
+            // stuck in one poll.
+            let stolen = if core.yielded.is_empty() {
+                core.steal_work(handle)
+            } else {
+                core.steal_stranded(handle)
+            };
+            if let Some(task) = stolen {
                 core.steals += 1;
                 match self.run_task(task, core) {
                     Some(c) => core = c,
@@ -603,6 +616,31 @@ impl Core {
             } else {
                 self.lifo_seen[victim] = polls;
                 self.saw_occupied_lifo = true;
+            }
+        }
+        None
+    }
+
+    /// Steals from a peer whose poll counter has not moved since this worker last ran dry,
+    /// i.e. a peer stuck in one long poll with tasks queued behind it. Called instead of
+    /// [`Core::steal_work`] while this worker still has yielded tasks to run.
+    fn steal_stranded(&mut self, handle: &Handle) -> Option<Notified<Arc<Handle>>> {
+        let shared = &handle.shared;
+        for victim in 0..shared.remotes.len() {
+            if victim == self.index {
+                continue;
+            }
+            let remote = &shared.remotes[victim];
+            let polls = remote.polls.load(Relaxed);
+            if self.polls_seen[victim] != polls {
+                self.polls_seen[victim] = polls;
+                continue;
+            }
+            if let Some(task) = remote.steal.steal_into(&mut self.run_queue) {
+                return Some(task);
+            }
+            if let Some(task) = remote.lifo.take() {
+                return Some(task);
             }
         }
         None
