@@ -178,8 +178,10 @@ impl<P: Park> Timer<P> {
         // during the park is due no earlier than its registration, and the next park sees
         // it (and sleeps at most until it). Skipping saves a clock read and a visit of
         // every shard's lock on each park of a runtime that uses no timers (I/O-bound
-        // loops park once per event).
-        if next.is_some() {
+        // loops park once per event). A paused clock is the exception: `advance` moves
+        // it without a timer, and a deadline it passed must count as elapsed when first
+        // polled (as in tokio), which needs the wheels' clocks caught up.
+        if next.is_some() || shared.clock.is_paused() {
             let now = shared.source.now_tick(shared.clock.now());
             shared.process(now);
         }

@@ -74,12 +74,12 @@ impl MissedTickBehavior {
     /// The deadline of the tick after one due at `timeout`, noticed at `now`.
     fn next_timeout(self, timeout: Instant, now: Instant, period: Duration) -> Instant {
         match self {
-            MissedTickBehavior::Burst => timeout + period,
-            MissedTickBehavior::Delay => now + period,
+            MissedTickBehavior::Burst => later(timeout, period),
+            MissedTickBehavior::Delay => later(now, period),
             MissedTickBehavior::Skip => {
                 let behind = (now - timeout).as_nanos() % period.as_nanos();
                 // `behind < period`, which is a `Duration`, so it fits in a `Duration`.
-                now + period
+                later(now, period)
                     - Duration::new(
                         (behind / 1_000_000_000) as u64,
                         (behind % 1_000_000_000) as u32,
@@ -87,6 +87,12 @@ impl MissedTickBehavior {
             }
         }
     }
+}
+
+/// `at + after`, or a deadline that never comes if that overflows (a period of
+/// `Duration::MAX` is allowed, as in tokio).
+fn later(at: Instant, after: Duration) -> Instant {
+    at.checked_add(after).unwrap_or_else(Instant::far_future)
 }
 
 /// A stream of ticks, one every period; created by [`interval`] and [`interval_at`].
@@ -124,9 +130,7 @@ impl Interval {
             self.missed_tick_behavior
                 .next_timeout(timeout, now, self.period)
         } else {
-            timeout
-                .checked_add(self.period)
-                .unwrap_or_else(Instant::far_future)
+            later(timeout, self.period)
         };
         // The sleep has fired, so this only records the deadline: it is registered again
         // by the next poll.
@@ -140,7 +144,7 @@ impl Interval {
 
     /// Restarts the schedule: the next tick is one period from now.
     pub fn reset(&mut self) {
-        let next = self.delay_now() + self.period;
+        let next = later(self.delay_now(), self.period);
         self.delay.as_mut().reset(next);
     }
 
@@ -152,7 +156,7 @@ impl Interval {
 
     /// Restarts the schedule with the next tick `after` from now.
     pub fn reset_after(&mut self, after: Duration) {
-        let next = self.delay_now() + after;
+        let next = later(self.delay_now(), after);
         self.delay.as_mut().reset(next);
     }
 

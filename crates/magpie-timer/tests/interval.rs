@@ -172,3 +172,31 @@ fn zero_period_panics_at() {
     let _g = driver.handle().enter();
     let _ = interval_at(Instant::now(), Duration::ZERO);
 }
+
+#[test]
+fn resets_with_the_longest_period_do_not_overflow() {
+    // `Duration::MAX` past now is no instant: the next tick is "never", as in tokio.
+    let mut driver = paused();
+    block_on(&mut driver, async {
+        let mut forever = interval(Duration::MAX);
+        forever.tick().await;
+        forever.reset();
+        let mut short = interval(Duration::from_millis(1));
+        short.reset_after(Duration::MAX);
+        short.reset_immediately();
+        short.tick().await;
+        short.reset_after(Duration::MAX);
+        for behavior in [
+            MissedTickBehavior::Burst,
+            MissedTickBehavior::Delay,
+            MissedTickBehavior::Skip,
+        ] {
+            let mut late = interval_at(Instant::now(), Duration::MAX);
+            late.set_missed_tick_behavior(behavior);
+            late.tick().await;
+            advance(Duration::from_secs(3600)).await;
+            late.reset_at(Instant::now() - Duration::from_secs(1));
+            late.tick().await;
+        }
+    });
+}

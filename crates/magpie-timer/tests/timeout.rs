@@ -111,3 +111,23 @@ fn accepts_into_future() {
         assert_eq!(timeout(Duration::from_secs(1), Later).await, Ok(9));
     });
 }
+
+#[test]
+fn deadline_passed_by_advance_is_elapsed_at_the_first_poll() {
+    // No timer exists while the clock moves, so the driver has nothing to fire; a deadline
+    // the paused clock has passed must still count as elapsed when the timer is first
+    // polled, not one driver turn later (as in tokio).
+    let mut driver = paused();
+    block_on(&mut driver, async {
+        // Mid-millisecond, so the deadline's tick is a later one than now's.
+        magpie_timer::advance(Duration::from_micros(500)).await;
+        let mut late = pin!(timeout_at(Instant::now(), pending::<()>()));
+        let mut sleep = pin!(magpie_timer::sleep_until(Instant::now()));
+        magpie_timer::advance(Duration::from_millis(1)).await;
+        assert!(matches!(
+            poll_once(late.as_mut()),
+            Poll::Ready(Err(Elapsed { .. }))
+        ));
+        assert!(poll_once(sleep.as_mut()).is_ready());
+    });
+}
