@@ -17,8 +17,8 @@ use super::reactor::Shared;
 
 const NO_CONTEXT_MSG: &str =
     "there is no reactor running, must be called from the context of a Magpie runtime";
-const DISABLED_MSG: &str = "A Magpie runtime was found, but IO is disabled. \
-     Call `enable_io` (or `enable_all`) on the runtime builder to enable IO.";
+const DISABLED_MSG: &str = "A Tokio 1.x context was found, but IO is disabled. \
+     Call `enable_io` on the runtime builder to enable IO.";
 
 #[derive(Clone)]
 enum Current {
@@ -117,7 +117,7 @@ impl Handle {
     }
 
     pub(crate) fn shutdown_error() -> io::Error {
-        io::Error::other(super::reactor::SHUTDOWN_MSG)
+        super::shutdown::shutdown_error()
     }
 }
 

@@ -10,6 +10,10 @@ pub(crate) mod reactor;
 pub(crate) mod ready;
 pub(crate) mod scheduled_io;
 pub(crate) mod selector;
+// `is_rt_shutdown_err` is public API, but the crate root (lib.rs, owned by another session)
+// does not re-export it yet: until it does, only the unit tests reach it.
+#[allow(dead_code, unreachable_pub)]
+pub(crate) mod shutdown;
 #[cfg(all(test, not(loom)))]
 pub(crate) mod test_exec;
 
@@ -19,3 +23,5 @@ pub use handle::{EnterGuard, Handle, TryCurrentError};
 pub use interest::Interest;
 pub use reactor::{Reactor, ReactorUnpark};
 pub use ready::Ready;
+#[allow(unused_imports, unreachable_pub)]
+pub use shutdown::is_rt_shutdown_err;

@@ -32,8 +32,6 @@ const INDEX_MASK: usize = (1 << INDEX_BITS) - 1;
 /// Generations wrap below the top bit, so no key ever equals the selector's notify key.
 const GENERATION_MASK: usize = usize::MAX >> (INDEX_BITS + 1);
 
-pub(crate) const SHUTDOWN_MSG: &str = "A Magpie runtime was found, but it is being shut down";
-
 /// State shared by the reactor and every [`Handle`] to it.
 pub(crate) struct Shared {
     selector: Selector,
@@ -76,7 +74,7 @@ impl Shared {
         let key = {
             let mut regs = self.registrations.lock();
             if regs.shut_down {
-                return Err(io::Error::other(SHUTDOWN_MSG));
+                return Err(super::shutdown::shutdown_error());
             }
             regs.generation = (regs.generation + 1) & GENERATION_MASK;
             let generation = regs.generation;
@@ -468,6 +466,6 @@ mod tests {
             .register(std::os::fd::AsFd::as_fd(&sock), Interest::READABLE)
             .err()
             .unwrap();
-        assert!(err.to_string().contains("shut down"));
+        assert!(super::super::shutdown::is_rt_shutdown_err(&err), "{err}");
     }
 }

@@ -70,6 +70,7 @@ impl UdpSocket {
         UdpSocket::new(net::UdpSocket::from(socket))
     }
 
+    #[track_caller]
     fn new(socket: net::UdpSocket) -> io::Result<UdpSocket> {
         Ok(UdpSocket {
             io: PollEvented::new(socket)?,

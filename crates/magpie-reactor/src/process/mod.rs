@@ -325,7 +325,9 @@ impl Child {
     ///
     /// # Errors
     ///
-    /// `InvalidInput` if the child was already reaped; the OS error if the signal fails.
+    /// The OS error if the signal fails. A child already reaped (by [`wait`](Self::wait) or
+    /// [`try_wait`](Self::try_wait)) has nothing left to kill: that is `Ok`, like tokio, so
+    /// killing after a wait is harmless.
     pub fn start_kill(&mut self) -> io::Result<()> {
         match &mut self.state {
             State::Running {
@@ -338,10 +340,7 @@ impl Child {
                 *kill_on_drop = false;
                 Ok(())
             }
-            State::Exited(_) => Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "invalid argument: can't kill an exited process",
-            )),
+            State::Exited(_) => Ok(()),
         }
     }
 

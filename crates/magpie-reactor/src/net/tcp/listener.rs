@@ -61,6 +61,7 @@ impl TcpListener {
         TcpListener::new(net::TcpListener::from(socket))
     }
 
+    #[track_caller]
     pub(crate) fn new(listener: net::TcpListener) -> io::Result<TcpListener> {
         Ok(TcpListener {
             io: PollEvented::new_with_interest(listener, Interest::READABLE)?,

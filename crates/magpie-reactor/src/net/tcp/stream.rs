@@ -74,6 +74,7 @@ impl TcpStream {
         Ok(stream)
     }
 
+    #[track_caller]
     pub(crate) fn new(stream: net::TcpStream) -> io::Result<TcpStream> {
         Ok(TcpStream {
             io: PollEvented::new(stream)?,

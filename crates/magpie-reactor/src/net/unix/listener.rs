@@ -40,6 +40,7 @@ impl UnixListener {
         UnixListener::new(listener)
     }
 
+    #[track_caller]
     fn new(listener: net::UnixListener) -> io::Result<UnixListener> {
         Ok(UnixListener {
             io: PollEvented::new_with_interest(listener, Interest::READABLE)?,
