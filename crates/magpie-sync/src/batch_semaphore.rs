@@ -78,6 +78,11 @@ pub(crate) struct RawSemaphore {
     waiters: Mutex<LinkedList<Waiter>>,
 }
 
+// As for `Notify`: the waiter list changes only under its lock, in steps that each leave
+// it consistent, so semaphores (and the channels built on them) are unwind-safe, as tokio's.
+impl std::panic::UnwindSafe for RawSemaphore {}
+impl std::panic::RefUnwindSafe for RawSemaphore {}
+
 /// One waiting acquisition, embedded in its [`Acquire`] future.
 struct Waiter {
     pointers: Pointers<Waiter>,

@@ -145,13 +145,28 @@ pub(crate) fn poll_proceed(cx: &mut Context<'_>) -> Poll<Proceed> {
 }
 
 /// Returns a future sleeping for `duration`, or panics if no timer is installed.
-pub(crate) fn sleep(duration: Duration) -> Sleep {
+pub(crate) fn sleep(duration: Duration) -> SyncSleep {
     match SLEEP.get() {
-        Some(sleep) => sleep(duration),
+        Some(sleep) => SyncSleep(sleep(duration)),
         None => panic!(
             "`send_timeout` needs a timer, and none is installed: run it on a magpie runtime, \
              or install one with `magpie_sync::hooks::set_sleep_hook`"
         ),
+    }
+}
+
+/// A [`Sleep`] that is `Sync`, so that futures holding one (`send_timeout`'s) are `Sync`
+/// like tokio's. It can only be polled through `&mut`, never reached through `&`.
+pub(crate) struct SyncSleep(Sleep);
+
+// SAFETY: `Sync` lets other threads hold `&SyncSleep`, and no method takes `&self`: the
+// inner future is reachable only through `&mut SyncSleep` (`poll`), which is exclusive, so
+// shared references can never touch the non-`Sync` future.
+unsafe impl Sync for SyncSleep {}
+
+impl SyncSleep {
+    pub(crate) fn poll(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        self.0.as_mut().poll(cx)
     }
 }
 

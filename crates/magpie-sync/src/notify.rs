@@ -258,6 +258,12 @@ impl Notify {
     }
 }
 
+// The waiter list changes only under its lock, in steps that each leave it consistent, and
+// wakers run after the lock is released: a panic cannot expose a half-updated state (as
+// tokio's `Notify`, which is unwind-safe).
+impl std::panic::UnwindSafe for Notify {}
+impl std::panic::RefUnwindSafe for Notify {}
+
 impl Default for Notify {
     fn default() -> Notify {
         Notify::new()

@@ -68,3 +68,23 @@ fn futures_are_send() {
     let b = Barrier::new(1);
     send(&b.wait());
 }
+
+fn unwind_safe<T: std::panic::UnwindSafe + std::panic::RefUnwindSafe>() {}
+
+/// As tokio's: these may be used across `catch_unwind`.
+#[test]
+fn notify_semaphore_and_channels_are_unwind_safe() {
+    unwind_safe::<Notify>();
+    unwind_safe::<Semaphore>();
+    unwind_safe::<mpsc::Sender<std::cell::Cell<u8>>>();
+    unwind_safe::<mpsc::Receiver<std::cell::Cell<u8>>>();
+    unwind_safe::<mpsc::UnboundedSender<std::cell::Cell<u8>>>();
+    unwind_safe::<mpsc::UnboundedReceiver<std::cell::Cell<u8>>>();
+}
+
+/// `send_timeout`'s future holds a timer, yet is `Sync` like tokio's.
+#[test]
+fn send_timeout_future_is_sync() {
+    let (tx, _rx) = mpsc::channel::<String>(1);
+    send_sync(&tx.send_timeout(String::new(), std::time::Duration::from_secs(1)));
+}

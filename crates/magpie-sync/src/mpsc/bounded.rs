@@ -107,7 +107,7 @@ impl<T> Sender<T> {
             if let Poll::Ready(r) = reserve.as_mut().poll(cx) {
                 return Poll::Ready(Some(r));
             }
-            sleep.as_mut().poll(cx).map(|()| None)
+            sleep.poll(cx).map(|()| None)
         })
         .await;
         match res {

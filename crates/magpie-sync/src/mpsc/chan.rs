@@ -32,6 +32,12 @@ pub(crate) struct Chan<T> {
     closed_notify: Notify,
 }
 
+// The queue and the counters change only under the queue's lock or atomically, and values
+// are moved, never inspected, so a panic elsewhere cannot leave a half-sent message: the
+// channel handles are unwind-safe for any `T`, as tokio's.
+impl<T> std::panic::UnwindSafe for Chan<T> {}
+impl<T> std::panic::RefUnwindSafe for Chan<T> {}
+
 impl<T> Chan<T> {
     pub(crate) fn new(bound: usize) -> Chan<T> {
         Chan {
