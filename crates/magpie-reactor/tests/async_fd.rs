@@ -32,8 +32,8 @@ fn pipe() -> (File, File) {
 fn read_pipe_with_guards() {
     block_on(async {
         let (r, w) = pipe();
-        let r = AsyncFd::with_interest(r, Interest::READABLE).unwrap();
-        let w = AsyncFd::new(w).unwrap();
+        let r = unsafe { AsyncFd::register_with_interest(r, Interest::READABLE) }.unwrap();
+        let w = unsafe { AsyncFd::register(w) }.unwrap();
         let reader = async {
             let mut buf = [0u8; 16];
             let mut got = Vec::new();
@@ -71,7 +71,7 @@ fn read_pipe_with_guards() {
 fn async_io_and_mut_guard() {
     block_on(async {
         let (r, w) = pipe();
-        let mut r = AsyncFd::new(r).unwrap();
+        let mut r = unsafe { AsyncFd::register(r) }.unwrap();
         (&w).write_all(b"abc").unwrap();
         let n = r
             .async_io(Interest::READABLE, |f| {
@@ -94,5 +94,47 @@ fn async_io_and_mut_guard() {
         assert!(guard.ready().is_readable());
         drop(guard);
         assert_eq!(r.get_ref().read(&mut b).unwrap(), 0);
+    });
+}
+
+/// An object whose "fd" the poller rejects.
+#[derive(Debug)]
+struct NotAnFd;
+
+impl std::os::fd::AsRawFd for NotAnFd {
+    fn as_raw_fd(&self) -> std::os::fd::RawFd {
+        -1
+    }
+}
+
+#[test]
+fn failed_registration_hands_the_object_back() {
+    block_on(async {
+        let original = std::sync::Arc::new(NotAnFd);
+        // SAFETY: registration of -1 fails before anything relies on the fd.
+        let err = unsafe { AsyncFd::register(original.clone()) }.unwrap_err();
+        let msg = err.to_string();
+        let (back, cause) = err.into_parts();
+        assert!(std::sync::Arc::ptr_eq(&original, &back));
+        assert_eq!(cause.to_string(), msg);
+        assert_eq!(cause.raw_os_error(), Some(libc::EBADF));
+
+        // SAFETY: as above.
+        let err = unsafe { AsyncFd::register_with_interest(original.clone(), Interest::READABLE) }
+            .unwrap_err();
+        assert!(std::error::Error::source(&err).is_some());
+        let as_io: std::io::Error = err.into();
+        assert_eq!(as_io.raw_os_error(), Some(libc::EBADF));
+
+        #[allow(deprecated)]
+        {
+            let (back, _) = AsyncFd::try_new(original.clone()).unwrap_err().into_parts();
+            assert!(std::sync::Arc::ptr_eq(&original, &back));
+            let (back, _) = AsyncFd::try_with_interest(original.clone(), Interest::WRITABLE)
+                .unwrap_err()
+                .into_parts();
+            assert!(std::sync::Arc::ptr_eq(&original, &back));
+            assert!(AsyncFd::new(NotAnFd).is_err());
+        }
     });
 }

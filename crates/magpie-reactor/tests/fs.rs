@@ -232,3 +232,76 @@ fn dir_builder_options() {
     });
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn set_times_set_modified_and_buf_size() {
+    use std::time::{Duration, SystemTime};
+    let dir = scratch("times");
+    block_on(async {
+        let path = dir.join("t.txt");
+        let mut file = File::create(&path).await.unwrap();
+        assert_eq!(file.max_buf_size(), 2 * 1024 * 1024);
+        file.set_max_buf_size(3);
+        assert_eq!(file.max_buf_size(), 3);
+
+        // A pending write is finished before the times are set, so it cannot move them.
+        write_all(&mut file, b"hello, times").await.unwrap();
+        let modified = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000_000);
+        let accessed = SystemTime::UNIX_EPOCH + Duration::from_secs(1_200_000_000);
+        file.set_times(
+            fs::FileTimes::new()
+                .set_accessed(accessed)
+                .set_modified(modified),
+        )
+        .await
+        .unwrap();
+        let meta = fs::metadata(&path).await.unwrap();
+        assert_eq!(meta.modified().unwrap(), modified);
+        assert_eq!(meta.accessed().unwrap(), accessed);
+        assert_eq!(meta.len(), 12);
+
+        let later = modified + Duration::from_secs(60);
+        file.set_modified(later).await.unwrap();
+        let meta = fs::metadata(&path).await.unwrap();
+        assert_eq!(meta.modified().unwrap(), later);
+        assert_eq!(meta.accessed().unwrap(), accessed);
+    });
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn zero_max_buf_size_panics_at_the_caller() {
+    let dir = scratch("zerobuf");
+    let std_file = std::fs::File::create(dir.join("z")).unwrap();
+    let mut file = File::from_std(std_file);
+    let err = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| file.set_max_buf_size(0)))
+        .unwrap_err();
+    assert_eq!(
+        support::panic_message(err),
+        "`max_buf_size` must be greater than 0"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn from_raw_fd_and_owned_fd() {
+    use std::os::fd::{FromRawFd, IntoRawFd, OwnedFd};
+    let dir = scratch("rawfd");
+    let path = dir.join("r.txt");
+    std::fs::write(&path, b"raw fd").unwrap();
+    block_on(async {
+        let fd = std::fs::File::open(&path).unwrap().into_raw_fd();
+        // SAFETY: `fd` was just released by its std file; nothing else owns it.
+        let mut file = unsafe { File::from_raw_fd(fd) };
+        let mut buf = [0u8; 16];
+        let n = read_some(&mut file, &mut buf).await.unwrap();
+        assert_eq!(&buf[..n], b"raw fd");
+
+        let owned = OwnedFd::from(std::fs::File::open(&path).unwrap());
+        let mut file = File::from(owned);
+        let n = read_some(&mut file, &mut buf).await.unwrap();
+        assert_eq!(&buf[..n], b"raw fd");
+    });
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -491,3 +491,41 @@ fn exact_size_reads_racing_a_writer_lose_nothing_and_see_the_end() {
     );
     writer.join().unwrap();
 }
+
+#[test]
+fn zero_linger_resets_the_peer() {
+    block_on(async {
+        let (mut client, server) = pair().await;
+        server.set_zero_linger().unwrap();
+        assert_eq!(server.linger().unwrap(), Some(std::time::Duration::ZERO));
+        drop(server);
+        let mut buf = [0u8; 8];
+        let err = read_some(&mut client, &mut buf).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::ConnectionReset);
+
+        let socket = TcpSocket::new_v4().unwrap();
+        socket.set_zero_linger().unwrap();
+        assert_eq!(socket.linger().unwrap(), Some(std::time::Duration::ZERO));
+    });
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn quickack_and_socket_tos_options() {
+    block_on(async {
+        let (client, _server) = pair().await;
+        client.set_quickack(true).unwrap();
+        assert!(client.quickack().unwrap());
+        client.set_quickack(false).unwrap();
+        assert!(!client.quickack().unwrap());
+
+        let socket = TcpSocket::new_v4().unwrap();
+        socket.set_tos_v4(0x10).unwrap();
+        assert_eq!(socket.tos_v4().unwrap(), 0x10);
+        assert_eq!(socket.device().unwrap(), None);
+        if let Ok(s6) = TcpSocket::new_v6() {
+            s6.set_tclass_v6(0x20).unwrap();
+            assert_eq!(s6.tclass_v6().unwrap(), 0x20);
+        }
+    });
+}

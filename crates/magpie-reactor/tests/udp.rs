@@ -112,3 +112,79 @@ fn options_and_std_round_trip() {
         assert_eq!(s.peer_addr().unwrap_err().kind(), ErrorKind::NotConnected);
     });
 }
+
+#[test]
+fn buf_receives_peeks_and_peek_sender() {
+    block_on(async {
+        let a = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let b = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let (a_addr, b_addr) = (a.local_addr().unwrap(), b.local_addr().unwrap());
+        a.connect(b_addr).await.unwrap();
+        b.connect(a_addr).await.unwrap();
+
+        let mut buf = Vec::with_capacity(32);
+        assert_eq!(
+            b.try_recv_buf_from(&mut buf).unwrap_err().kind(),
+            ErrorKind::WouldBlock
+        );
+        assert_eq!(
+            b.try_peek_sender().unwrap_err().kind(),
+            ErrorKind::WouldBlock
+        );
+
+        for msg in [&b"alpha"[..], b"beta", b"gamma", b"delta"] {
+            a.send(msg).await.unwrap();
+        }
+        // Peeking, in every form, leaves the datagram queued.
+        assert_eq!(b.peek_sender().await.unwrap(), a_addr);
+        assert_eq!(poll_fn(|cx| b.poll_peek_sender(cx)).await.unwrap(), a_addr);
+        assert_eq!(b.try_peek_sender().unwrap(), a_addr);
+        let mut p = [0u8; 8];
+        assert_eq!(b.peek(&mut p).await.unwrap(), 5);
+        assert_eq!(b.try_peek(&mut p).unwrap(), 5);
+        let mut rb = ReadBuf::new(&mut p);
+        poll_fn(|cx| b.poll_peek(cx, &mut rb)).await.unwrap();
+        assert_eq!(rb.filled(), b"alpha");
+
+        assert_eq!(b.recv_buf(&mut buf).await.unwrap(), 5);
+        let (n, from) = b.recv_buf_from(&mut buf).await.unwrap();
+        assert_eq!((n, from), (4, a_addr));
+        b.readable().await.unwrap();
+        let (n, from) = b.try_recv_buf_from(&mut buf).unwrap();
+        assert_eq!((n, from), (5, a_addr));
+        assert_eq!(&buf[..], b"alphabetagamma");
+        // A full buffer truncates the datagram to its spare room.
+        let mut small = bytes::BytesMut::with_capacity(2);
+        let room = small.capacity();
+        let n = b.recv_buf(&mut small).await.unwrap();
+        assert_eq!(n, room.min(5));
+        assert_eq!(&small[..], &b"delta"[..n]);
+    });
+}
+
+#[test]
+fn more_socket_options() {
+    block_on(async {
+        let s = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        s.set_multicast_ttl_v4(7).unwrap();
+        assert_eq!(s.multicast_ttl_v4().unwrap(), 7);
+        s.set_tos_v4(0x10).unwrap();
+        assert_eq!(s.tos_v4().unwrap(), 0x10);
+        #[cfg(target_os = "linux")]
+        assert_eq!(s.device().unwrap(), None);
+
+        let s6 = match UdpSocket::bind("[::1]:0").await {
+            Ok(s) => s,
+            Err(_) => return, // no IPv6 on this host
+        };
+        s6.set_multicast_loop_v6(false).unwrap();
+        assert!(!s6.multicast_loop_v6().unwrap());
+        s6.set_multicast_loop_v6(true).unwrap();
+        assert!(s6.multicast_loop_v6().unwrap());
+        #[cfg(target_os = "linux")]
+        {
+            s6.set_tclass_v6(0x20).unwrap();
+            assert_eq!(s6.tclass_v6().unwrap(), 0x20);
+        }
+    });
+}

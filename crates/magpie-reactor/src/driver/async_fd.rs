@@ -36,7 +36,8 @@ impl<T: AsRawFd> AsFd for RawSource<T> {
 /// use magpie_reactor::AsyncFd;
 /// use std::io::Read;
 /// # async fn run(pipe: std::fs::File) -> std::io::Result<()> {
-/// let fd = AsyncFd::new(pipe)?;
+/// // SAFETY: `pipe` owns its fd, which stays open while it is inside the `AsyncFd`.
+/// let fd = unsafe { AsyncFd::register(pipe)? };
 /// let mut buf = [0; 64];
 /// let n = loop {
 ///     let mut guard = fd.readable().await?;
@@ -79,27 +80,161 @@ impl fmt::Display for TryIoError {
 
 impl Error for TryIoError {}
 
+/// Why [`AsyncFd::register`] (or [`register_with_interest`](AsyncFd::register_with_interest))
+/// failed, with the object it was given, so a failed registration does not lose it.
+pub struct AsyncFdRegisterError<T> {
+    inner: T,
+    cause: io::Error,
+}
+
+/// The old name of [`AsyncFdRegisterError`].
+#[doc(hidden)]
+#[deprecated(note = "use `AsyncFdRegisterError` instead")]
+// Reachable once `io::unix` re-exports it (see driver/mod.rs).
+#[allow(dead_code, unreachable_pub)]
+pub type AsyncFdTryNewError<T> = AsyncFdRegisterError<T>;
+
+impl<T> AsyncFdRegisterError<T> {
+    /// The object passed to `register`, and the error registering it.
+    pub fn into_parts(self) -> (T, io::Error) {
+        (self.inner, self.cause)
+    }
+}
+
+impl<T> fmt::Display for AsyncFdRegisterError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.cause, f)
+    }
+}
+
+impl<T> fmt::Debug for AsyncFdRegisterError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.cause, f)
+    }
+}
+
+impl<T> Error for AsyncFdRegisterError<T> {
+    fn source(&self) -> Option<&(dyn Error + 'static)> {
+        Some(&self.cause)
+    }
+}
+
+impl<T> From<AsyncFdRegisterError<T>> for io::Error {
+    fn from(e: AsyncFdRegisterError<T>) -> io::Error {
+        e.cause
+    }
+}
+
 impl<T: AsRawFd> AsyncFd<T> {
-    /// Registers `inner` for readable and writable readiness.
+    /// Registers `inner`'s file descriptor for readable and writable readiness.
+    ///
+    /// On failure the error hands `inner` back ([`AsyncFdRegisterError::into_parts`]).
+    ///
+    /// # Safety
+    ///
+    /// `inner.as_raw_fd()` must be a valid, open file descriptor, and must stay open and
+    /// refer to the same open file description for as long as `inner` is inside the
+    /// `AsyncFd` (until it is dropped, [`into_inner`](Self::into_inner) is called, or it is
+    /// forgotten); every call to `inner.as_raw_fd()` meanwhile must return that same fd.
     ///
     /// # Panics
     ///
     /// Outside a runtime, or in one built without I/O.
     #[track_caller]
+    pub unsafe fn register(inner: T) -> Result<AsyncFd<T>, AsyncFdRegisterError<T>> {
+        // SAFETY: the caller upholds `register_with_interest`'s contract, which is ours.
+        unsafe { AsyncFd::register_with_interest(inner, Interest::READABLE | Interest::WRITABLE) }
+    }
+
+    /// Registers `inner`'s file descriptor for the readiness in `interest`.
+    ///
+    /// On failure the error hands `inner` back ([`AsyncFdRegisterError::into_parts`]).
+    ///
+    /// # Safety
+    ///
+    /// As for [`register`](Self::register): the fd must be valid, open and the same one for
+    /// as long as `inner` is inside the `AsyncFd`.
+    ///
+    /// # Panics
+    ///
+    /// Outside a runtime, or in one built without I/O.
+    #[track_caller]
+    pub unsafe fn register_with_interest(
+        inner: T,
+        interest: Interest,
+    ) -> Result<AsyncFd<T>, AsyncFdRegisterError<T>> {
+        // Outside a runtime this panics first, whatever the fd.
+        let handle = super::handle::Handle::current();
+        // No negative number is an fd (and -1 cannot even be borrowed): refuse it the way
+        // the poller refuses any other bad fd, handing the object back.
+        if inner.as_raw_fd() < 0 {
+            return Err(AsyncFdRegisterError {
+                inner,
+                cause: io::Error::from_raw_os_error(libc::EBADF),
+            });
+        }
+        match PollEvented::try_new_with_handle(RawSource(inner), interest, handle) {
+            Ok(io) => Ok(AsyncFd { io }),
+            Err((RawSource(inner), cause)) => Err(AsyncFdRegisterError { inner, cause }),
+        }
+    }
+
+    /// Registers `inner` for readable and writable readiness.
+    ///
+    /// Deprecated like tokio's: it is safe to call yet relies on the fd staying open, which
+    /// the type system cannot promise; use [`register`](Self::register).
+    ///
+    /// # Panics
+    ///
+    /// Outside a runtime, or in one built without I/O.
+    #[track_caller]
+    #[deprecated(note = "unsound due to lack of I/O safety; use `AsyncFd::register` instead")]
     pub fn new(inner: T) -> io::Result<AsyncFd<T>> {
-        AsyncFd::with_interest(inner, Interest::READABLE | Interest::WRITABLE)
+        // SAFETY: not upheld by the type system: this is the deprecated, tokio-compatible
+        // entry point whose caller is trusted to keep the fd open (see `register`).
+        unsafe { Ok(AsyncFd::register(inner)?) }
     }
 
     /// Registers `inner` for the given interest.
     ///
+    /// Deprecated like tokio's; use [`register_with_interest`](Self::register_with_interest).
+    ///
     /// # Panics
     ///
     /// Outside a runtime, or in one built without I/O.
     #[track_caller]
+    #[deprecated(
+        note = "unsound due to lack of I/O safety; use `AsyncFd::register_with_interest` instead"
+    )]
     pub fn with_interest(inner: T, interest: Interest) -> io::Result<AsyncFd<T>> {
-        Ok(AsyncFd {
-            io: PollEvented::new_with_interest(RawSource(inner), interest)?,
-        })
+        // SAFETY: as in `new`: the deprecated entry point trusts its caller.
+        unsafe { Ok(AsyncFd::register_with_interest(inner, interest)?) }
+    }
+
+    /// Like [`new`](Self::new), but a failed registration hands `inner` back.
+    ///
+    /// Deprecated like tokio's; use [`register`](Self::register).
+    #[track_caller]
+    #[deprecated(note = "unsound due to lack of I/O safety; use `AsyncFd::register` instead")]
+    pub fn try_new(inner: T) -> Result<AsyncFd<T>, AsyncFdRegisterError<T>> {
+        // SAFETY: as in `new`: the deprecated entry point trusts its caller.
+        unsafe { AsyncFd::register(inner) }
+    }
+
+    /// Like [`with_interest`](Self::with_interest), but a failed registration hands
+    /// `inner` back.
+    ///
+    /// Deprecated like tokio's; use [`register_with_interest`](Self::register_with_interest).
+    #[track_caller]
+    #[deprecated(
+        note = "unsound due to lack of I/O safety; use `AsyncFd::register_with_interest` instead"
+    )]
+    pub fn try_with_interest(
+        inner: T,
+        interest: Interest,
+    ) -> Result<AsyncFd<T>, AsyncFdRegisterError<T>> {
+        // SAFETY: as in `new`: the deprecated entry point trusts its caller.
+        unsafe { AsyncFd::register_with_interest(inner, interest) }
     }
 
     /// The inner object.

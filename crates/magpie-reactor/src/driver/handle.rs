@@ -15,8 +15,9 @@ use std::sync::Arc;
 
 use super::reactor::Shared;
 
+// Both messages are tokio's, word for word: code moving from tokio may match on them.
 const NO_CONTEXT_MSG: &str =
-    "there is no reactor running, must be called from the context of a Magpie runtime";
+    "there is no reactor running, must be called from the context of a Tokio 1.x runtime";
 const DISABLED_MSG: &str = "A Tokio 1.x context was found, but IO is disabled. \
      Call `enable_io` on the runtime builder to enable IO.";
 

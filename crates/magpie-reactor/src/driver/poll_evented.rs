@@ -46,7 +46,20 @@ impl<E: AsFd> PollEvented<E> {
     }
 
     pub(crate) fn new_with_handle(io: E, interest: Interest, handle: Handle) -> io::Result<Self> {
-        let token = handle.shared().register(io.as_fd(), interest)?;
+        Self::try_new_with_handle(io, interest, handle).map_err(|(_, e)| e)
+    }
+
+    /// Like [`new_with_handle`](Self::new_with_handle), but a failed registration hands
+    /// `io` back with the error instead of dropping it.
+    pub(crate) fn try_new_with_handle(
+        io: E,
+        interest: Interest,
+        handle: Handle,
+    ) -> Result<Self, (E, io::Error)> {
+        let token = match handle.shared().register(io.as_fd(), interest) {
+            Ok(token) => token,
+            Err(e) => return Err((io, e)),
+        };
         let short_io_clears = handle.shared().short_io_clears();
         Ok(PollEvented {
             short_io_clears,

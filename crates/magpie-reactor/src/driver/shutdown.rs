@@ -19,11 +19,6 @@ pub(crate) fn shutdown_error() -> io::Error {
 ///
 /// Only that exact error matches: kind `Other`, no source, and exactly the shutdown
 /// message. An error whose message merely contains it, or any other kind, does not.
-///
-/// ```
-/// use std::io;
-/// assert!(!magpie_reactor::is_rt_shutdown_err(&io::Error::other("some other error")));
-/// ```
 pub fn is_rt_shutdown_err(err: &io::Error) -> bool {
     if err.kind() != io::ErrorKind::Other {
         return false;

@@ -14,7 +14,7 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{ready, Context, Poll};
 
-use super::{asyncify, Metadata, OpenOptions, Permissions};
+use super::{asyncify, FileTimes, Metadata, OpenOptions, Permissions};
 use crate::blocking::{self, Blocking};
 use crate::io::{AsyncRead, AsyncSeek, AsyncWrite, ReadBuf};
 
@@ -168,8 +168,19 @@ impl File {
     }
 
     /// Sets the largest chunk one background read or write moves (2 MiB by default).
+    ///
+    /// # Panics
+    ///
+    /// If `max_buf_size` is 0.
+    #[track_caller]
     pub fn set_max_buf_size(&mut self, max_buf_size: usize) {
-        self.max_buf = max_buf_size.max(1);
+        assert!(max_buf_size > 0, "`max_buf_size` must be greater than 0");
+        self.max_buf = max_buf_size;
+    }
+
+    /// The largest chunk one background read or write moves.
+    pub fn max_buf_size(&self) -> usize {
+        self.max_buf
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
@@ -226,6 +237,21 @@ impl File {
     pub async fn set_permissions(&self, perm: Permissions) -> io::Result<()> {
         let std = self.std.clone();
         asyncify(move || std.set_permissions(perm)).await
+    }
+
+    /// Sets the file's access and/or modification times (those set in `times`).
+    ///
+    /// Waits for the in-flight read or write first, so it cannot land after the new
+    /// times and overwrite them.
+    pub async fn set_times(&self, times: FileTimes) -> io::Result<()> {
+        self.complete_inflight().await?;
+        let std = self.std.clone();
+        asyncify(move || std.set_times(times)).await
+    }
+
+    /// Sets the file's modification time: [`set_times`](Self::set_times) with only that.
+    pub async fn set_modified(&self, time: std::time::SystemTime) -> io::Result<()> {
+        self.set_times(FileTimes::new().set_modified(time)).await
     }
 
     /// A new handle to the same open file (sharing its position).
@@ -491,6 +517,26 @@ impl From<std::fs::File> for File {
 impl fmt::Debug for File {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("File").field("std", &self.std).finish()
+    }
+}
+
+#[cfg(unix)]
+impl From<std::os::fd::OwnedFd> for File {
+    fn from(fd: std::os::fd::OwnedFd) -> File {
+        File::from_std(std::fs::File::from(fd))
+    }
+}
+
+#[cfg(unix)]
+impl std::os::fd::FromRawFd for File {
+    /// Takes ownership of an open file descriptor.
+    ///
+    /// # Safety
+    ///
+    /// As for [`std::fs::File::from_raw_fd`]: `fd` must be open and owned by nothing else.
+    unsafe fn from_raw_fd(fd: std::os::fd::RawFd) -> File {
+        // SAFETY: the caller upholds `FromRawFd`'s contract, which std's file shares.
+        File::from_std(unsafe { std::fs::File::from_raw_fd(fd) })
     }
 }
 

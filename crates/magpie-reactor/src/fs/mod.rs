@@ -17,7 +17,7 @@ pub use file::File;
 pub use open_options::OpenOptions;
 pub use read_dir::{read_dir, DirEntry, ReadDir};
 
-pub use std::fs::{FileType, Metadata, Permissions};
+pub use std::fs::{FileTimes, FileType, Metadata, Permissions};
 
 /// Runs `f` on the blocking pool and flattens the two layers of errors.
 pub(crate) async fn asyncify<F, T>(f: F) -> io::Result<T>

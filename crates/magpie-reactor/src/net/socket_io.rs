@@ -57,6 +57,25 @@ pub(crate) fn recv_buf_mut<B: bytes::BufMut + ?Sized>(
     Ok(n)
 }
 
+/// Receives a datagram into the spare capacity of a `bytes::BufMut`, advancing it by the
+/// datagram's length, and returns that length with the sender's address.
+pub(crate) fn recv_from_buf_mut<B: bytes::BufMut + ?Sized>(
+    sock: &impl AsFd,
+    buf: &mut B,
+) -> io::Result<(usize, SockAddr)> {
+    let dst = buf.chunk_mut();
+    // SAFETY: `UninitSlice` is a `[MaybeUninit<u8>]` lent by the buffer; the kernel only
+    // writes initialised bytes into it.
+    let dst =
+        unsafe { &mut *(dst as *mut bytes::buf::UninitSlice as *mut [std::mem::MaybeUninit<u8>]) };
+    let mut rb = ReadBuf::uninit(dst);
+    let from = recv_from_buf(sock, &mut rb, false)?;
+    let n = rb.filled().len();
+    // SAFETY: the first `n` bytes of the chunk were just initialised by the kernel.
+    unsafe { buf.advance_mut(n) };
+    Ok((n, from))
+}
+
 /// Receives a datagram into `buf` with its sender's address.
 pub(crate) fn recv_from_buf(
     sock: &impl AsFd,

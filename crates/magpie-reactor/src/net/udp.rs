@@ -188,6 +188,89 @@ impl UdpSocket {
             .try_io(Interest::READABLE, |s| socket_io::recv_buf_mut(s, buf))
     }
 
+    /// Receives one datagram from the connected peer into the spare capacity of `buf`,
+    /// advancing it. Cancel safe.
+    pub async fn recv_buf<B: bytes::BufMut>(&self, buf: &mut B) -> io::Result<usize> {
+        self.io
+            .async_io(Interest::READABLE, |s| socket_io::recv_buf_mut(s, buf))
+            .await
+    }
+
+    /// Receives one datagram and its sender's address into the spare capacity of `buf`
+    /// without waiting; `WouldBlock` if none is queued.
+    pub fn try_recv_buf_from<B: bytes::BufMut>(
+        &self,
+        buf: &mut B,
+    ) -> io::Result<(usize, SocketAddr)> {
+        self.io.try_io(Interest::READABLE, |s| {
+            let (n, from) = socket_io::recv_from_buf_mut(s, buf)?;
+            Ok((n, sock_addr(from)?))
+        })
+    }
+
+    /// Receives one datagram and its sender's address into the spare capacity of `buf`,
+    /// advancing it. Cancel safe.
+    pub async fn recv_buf_from<B: bytes::BufMut>(
+        &self,
+        buf: &mut B,
+    ) -> io::Result<(usize, SocketAddr)> {
+        self.io
+            .async_io(Interest::READABLE, |s| {
+                let (n, from) = socket_io::recv_from_buf_mut(s, buf)?;
+                Ok((n, sock_addr(from)?))
+            })
+            .await
+    }
+
+    /// Receives the next datagram from the connected peer without removing it from the
+    /// queue. Cancel safe.
+    pub async fn peek(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.io
+            .async_io(Interest::READABLE, |s| socket_io::recv(s, buf, true))
+            .await
+    }
+
+    /// Polls to peek at the next datagram from the connected peer.
+    ///
+    /// Only the waker of the most recent call is woken.
+    pub fn poll_peek(&self, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        self.io
+            .poll_io(cx, Direction::Read, |s| socket_io::recv_buf(s, buf, true))
+            .map_ok(drop)
+    }
+
+    /// Peeks at the next datagram from the connected peer without waiting; `WouldBlock`
+    /// if nothing is queued.
+    pub fn try_peek(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.io
+            .try_io(Interest::READABLE, |s| socket_io::recv(s, buf, true))
+    }
+
+    /// The sender of the next datagram, leaving the datagram queued. Cancel safe.
+    pub async fn peek_sender(&self) -> io::Result<SocketAddr> {
+        self.io
+            .async_io(Interest::READABLE, |s| {
+                sock_addr(SockRef::from(s).peek_sender()?)
+            })
+            .await
+    }
+
+    /// Polls for the sender of the next datagram, leaving the datagram queued.
+    ///
+    /// Only the waker of the most recent call is woken.
+    pub fn poll_peek_sender(&self, cx: &mut Context<'_>) -> Poll<io::Result<SocketAddr>> {
+        self.io.poll_io(cx, Direction::Read, |s| {
+            sock_addr(SockRef::from(s).peek_sender()?)
+        })
+    }
+
+    /// The sender of the next datagram without waiting; `WouldBlock` if nothing is queued.
+    pub fn try_peek_sender(&self) -> io::Result<SocketAddr> {
+        self.io.try_io(Interest::READABLE, |s| {
+            sock_addr(SockRef::from(s).peek_sender()?)
+        })
+    }
+
     /// Sends `buf` to `target`. Cancel safe once the address is resolved.
     pub async fn send_to<A: ToSocketAddrs>(&self, buf: &[u8], target: A) -> io::Result<usize> {
         match resolve(target).await?.next() {
@@ -355,6 +438,119 @@ impl UdpSocket {
     /// Leaves an IPv6 multicast group.
     pub fn leave_multicast_v6(&self, multiaddr: &Ipv6Addr, interface: u32) -> io::Result<()> {
         self.io.get_ref().leave_multicast_v6(multiaddr, interface)
+    }
+
+    /// The `IP_MULTICAST_TTL` option: how many hops multicast datagrams may travel.
+    pub fn multicast_ttl_v4(&self) -> io::Result<u32> {
+        self.io.get_ref().multicast_ttl_v4()
+    }
+
+    /// Sets `IP_MULTICAST_TTL` (1, the default, keeps them on the local network).
+    pub fn set_multicast_ttl_v4(&self, ttl: u32) -> io::Result<()> {
+        self.io.get_ref().set_multicast_ttl_v4(ttl)
+    }
+
+    /// The `IPV6_MULTICAST_LOOP` option.
+    pub fn multicast_loop_v6(&self) -> io::Result<bool> {
+        self.io.get_ref().multicast_loop_v6()
+    }
+
+    /// Sets `IPV6_MULTICAST_LOOP`: whether multicast datagrams come back to this host.
+    pub fn set_multicast_loop_v6(&self, on: bool) -> io::Result<()> {
+        self.io.get_ref().set_multicast_loop_v6(on)
+    }
+
+    /// The `IP_TOS` option (type of service of IPv4 packets sent).
+    #[cfg(not(any(
+        target_os = "fuchsia",
+        target_os = "redox",
+        target_os = "solaris",
+        target_os = "illumos",
+        target_os = "haiku"
+    )))]
+    pub fn tos_v4(&self) -> io::Result<u32> {
+        SockRef::from(self.io.get_ref()).tos()
+    }
+
+    /// Sets `IP_TOS`.
+    #[cfg(not(any(
+        target_os = "fuchsia",
+        target_os = "redox",
+        target_os = "solaris",
+        target_os = "illumos",
+        target_os = "haiku"
+    )))]
+    pub fn set_tos_v4(&self, tos: u32) -> io::Result<()> {
+        SockRef::from(self.io.get_ref()).set_tos(tos)
+    }
+
+    /// The `IP_TOS` option; the old name of [`tos_v4`](Self::tos_v4).
+    #[deprecated(note = "use `tos_v4()`")]
+    #[cfg(not(any(
+        target_os = "fuchsia",
+        target_os = "redox",
+        target_os = "solaris",
+        target_os = "illumos",
+        target_os = "haiku"
+    )))]
+    pub fn tos(&self) -> io::Result<u32> {
+        self.tos_v4()
+    }
+
+    /// Sets `IP_TOS`; the old name of [`set_tos_v4`](Self::set_tos_v4).
+    #[deprecated(note = "use `set_tos_v4()`")]
+    #[cfg(not(any(
+        target_os = "fuchsia",
+        target_os = "redox",
+        target_os = "solaris",
+        target_os = "illumos",
+        target_os = "haiku"
+    )))]
+    pub fn set_tos(&self, tos: u32) -> io::Result<()> {
+        self.set_tos_v4(tos)
+    }
+
+    /// The `IPV6_TCLASS` option (traffic class of IPv6 packets sent).
+    #[cfg(any(
+        target_os = "android",
+        target_os = "dragonfly",
+        target_os = "freebsd",
+        target_os = "fuchsia",
+        target_os = "linux",
+        target_os = "macos",
+        target_os = "netbsd",
+        target_os = "openbsd"
+    ))]
+    pub fn tclass_v6(&self) -> io::Result<u32> {
+        SockRef::from(self.io.get_ref()).tclass_v6()
+    }
+
+    /// Sets `IPV6_TCLASS`.
+    #[cfg(any(
+        target_os = "android",
+        target_os = "dragonfly",
+        target_os = "freebsd",
+        target_os = "fuchsia",
+        target_os = "linux",
+        target_os = "macos",
+        target_os = "netbsd",
+        target_os = "openbsd"
+    ))]
+    pub fn set_tclass_v6(&self, tclass: u32) -> io::Result<()> {
+        SockRef::from(self.io.get_ref()).set_tclass_v6(tclass)
+    }
+
+    /// The interface this socket is bound to (`SO_BINDTODEVICE`), if any.
+    #[cfg(any(target_os = "android", target_os = "fuchsia", target_os = "linux"))]
+    pub fn device(&self) -> io::Result<Option<Vec<u8>>> {
+        SockRef::from(self.io.get_ref()).device()
+    }
+
+    /// Binds the socket to the interface named `interface` (`SO_BINDTODEVICE`), or unbinds
+    /// it with `None`: only packets from that interface are then received.
+    #[cfg(any(target_os = "android", target_os = "fuchsia", target_os = "linux"))]
+    pub fn bind_device(&self, interface: Option<&[u8]>) -> io::Result<()> {
+        SockRef::from(self.io.get_ref()).bind_device(interface)
     }
 
     /// Takes the pending `SO_ERROR`.

@@ -230,6 +230,26 @@ impl TcpStream {
         SockRef::from(self.io.get_ref()).set_linger(dur)
     }
 
+    /// Sets a zero `SO_LINGER`: closing the stream then aborts the connection with a
+    /// reset (`RST`) instead of the graceful `FIN` exchange, discards unsent data, and skips
+    /// `TIME_WAIT`. The peer typically sees "connection reset" rather than end-of-stream.
+    pub fn set_zero_linger(&self) -> io::Result<()> {
+        SockRef::from(self.io.get_ref()).set_linger(Some(Duration::ZERO))
+    }
+
+    /// The `TCP_QUICKACK` option.
+    #[cfg(any(target_os = "linux", target_os = "android", target_os = "fuchsia"))]
+    pub fn quickack(&self) -> io::Result<bool> {
+        SockRef::from(self.io.get_ref()).quickack()
+    }
+
+    /// Sets `TCP_QUICKACK`: acknowledge segments at once instead of delaying the `ACK`s.
+    /// Linux may turn it off again after later operations on the socket.
+    #[cfg(any(target_os = "linux", target_os = "android", target_os = "fuchsia"))]
+    pub fn set_quickack(&self, quickack: bool) -> io::Result<()> {
+        SockRef::from(self.io.get_ref()).set_quickack(quickack)
+    }
+
     /// The `IP_TTL` option.
     pub fn ttl(&self) -> io::Result<u32> {
         self.io.get_ref().ttl()

@@ -8,6 +8,7 @@ use std::os::unix::net::{self, SocketAddr};
 use std::path::Path;
 use std::task::{Context, Poll};
 
+use super::addr;
 use crate::driver::poll_evented::PollEvented;
 use crate::driver::scheduled_io::Direction;
 use crate::io::ReadBuf;
@@ -109,6 +110,22 @@ impl UnixDatagram {
         self.ready(Interest::WRITABLE).await.map(drop)
     }
 
+    /// Polls for write readiness, for use in a hand-written `poll` function.
+    ///
+    /// Only the waker of the most recent call (of this or `poll_send`/`poll_send_to`) is
+    /// woken. A spurious `Ready` is possible: the next send may still return `WouldBlock`.
+    pub fn poll_send_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.io.poll_ready(cx, Direction::Write).map_ok(drop)
+    }
+
+    /// Polls for read readiness, for use in a hand-written `poll` function.
+    ///
+    /// Only the waker of the most recent call (of this or `poll_recv`/`poll_recv_from`) is
+    /// woken. A spurious `Ready` is possible: the next receive may still return `WouldBlock`.
+    pub fn poll_recv_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.io.poll_ready(cx, Direction::Read).map_ok(drop)
+    }
+
     /// Sends to the connected peer. Cancel safe.
     pub async fn send(&self, buf: &[u8]) -> io::Result<usize> {
         self.io
@@ -148,6 +165,43 @@ impl UnixDatagram {
             .map_ok(drop)
     }
 
+    /// Receives one datagram into the spare capacity of `buf` (a `bytes::BufMut`) without
+    /// waiting, advancing it by the datagram's length; `WouldBlock` if none is queued.
+    ///
+    /// A datagram longer than the spare capacity is truncated (the rest is discarded).
+    pub fn try_recv_buf<B: bytes::BufMut>(&self, buf: &mut B) -> io::Result<usize> {
+        self.io
+            .try_io(Interest::READABLE, |s| socket_io::recv_buf_mut(s, buf))
+    }
+
+    /// Receives one datagram into the spare capacity of `buf`, advancing it. Cancel safe.
+    pub async fn recv_buf<B: bytes::BufMut>(&self, buf: &mut B) -> io::Result<usize> {
+        self.io
+            .async_io(Interest::READABLE, |s| socket_io::recv_buf_mut(s, buf))
+            .await
+    }
+
+    /// Receives one datagram and its sender's address into the spare capacity of `buf`
+    /// without waiting; `WouldBlock` if none is queued.
+    pub fn try_recv_buf_from<B: bytes::BufMut>(
+        &self,
+        buf: &mut B,
+    ) -> io::Result<(usize, SocketAddr)> {
+        self.io
+            .try_io(Interest::READABLE, |s| recv_from_buf_mut(s, buf))
+    }
+
+    /// Receives one datagram and its sender's address into the spare capacity of `buf`,
+    /// advancing it. Cancel safe.
+    pub async fn recv_buf_from<B: bytes::BufMut>(
+        &self,
+        buf: &mut B,
+    ) -> io::Result<(usize, SocketAddr)> {
+        self.io
+            .async_io(Interest::READABLE, |s| recv_from_buf_mut(s, buf))
+            .await
+    }
+
     /// Sends to the socket at `target`. Cancel safe.
     pub async fn send_to(&self, buf: &[u8], target: impl AsRef<Path>) -> io::Result<usize> {
         let target = target.as_ref();
@@ -167,6 +221,33 @@ impl UnixDatagram {
         self.io
             .async_io(Interest::READABLE, |s| s.recv_from(buf))
             .await
+    }
+
+    /// Polls to send `buf` to the socket at `target`.
+    ///
+    /// Only the waker of the most recent call is woken.
+    pub fn poll_send_to<P: AsRef<Path>>(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+        target: P,
+    ) -> Poll<io::Result<usize>> {
+        let target = target.as_ref();
+        self.io
+            .poll_io(cx, Direction::Write, |s| s.send_to(buf, target))
+    }
+
+    /// Polls to receive one datagram into `buf`; returns its sender's address.
+    ///
+    /// Only the waker of the most recent call is woken.
+    pub fn poll_recv_from(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<SocketAddr>> {
+        self.io.poll_io(cx, Direction::Read, |s| {
+            addr::to_std(&socket_io::recv_from_buf(s, buf, false)?)
+        })
     }
 
     /// Receives a datagram and its sender without waiting.
@@ -192,6 +273,16 @@ impl UnixDatagram {
     ) -> io::Result<R> {
         self.io.async_io(interest, |_| f()).await
     }
+}
+
+/// Receives into the spare capacity of a `bytes::BufMut`, advancing it, and returns the
+/// sender's address.
+fn recv_from_buf_mut<B: bytes::BufMut + ?Sized>(
+    sock: &impl AsFd,
+    buf: &mut B,
+) -> io::Result<(usize, SocketAddr)> {
+    let (n, from) = socket_io::recv_from_buf_mut(sock, buf)?;
+    Ok((n, addr::to_std(&from)?))
 }
 
 impl TryFrom<net::UnixDatagram> for UnixDatagram {

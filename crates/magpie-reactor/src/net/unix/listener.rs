@@ -40,8 +40,20 @@ impl UnixListener {
         UnixListener::new(listener)
     }
 
+    /// Binds a listener to `addr` (a path, or on Linux an abstract name).
+    ///
+    /// # Panics
+    ///
+    /// Outside a runtime, or in one built without I/O.
     #[track_caller]
-    fn new(listener: net::UnixListener) -> io::Result<UnixListener> {
+    pub fn bind_addr(addr: &SocketAddr) -> io::Result<UnixListener> {
+        let listener = net::UnixListener::bind_addr(addr)?;
+        listener.set_nonblocking(true)?;
+        UnixListener::new(listener)
+    }
+
+    #[track_caller]
+    pub(crate) fn new(listener: net::UnixListener) -> io::Result<UnixListener> {
         Ok(UnixListener {
             io: PollEvented::new_with_interest(listener, Interest::READABLE)?,
         })

@@ -1,8 +1,10 @@
-//! Unix-domain sockets: [`UnixListener`], [`UnixStream`] with its split halves, and
-//! [`UnixDatagram`].
+//! Unix-domain sockets: [`UnixListener`], [`UnixStream`] with its split halves,
+//! [`UnixDatagram`], and [`UnixSocket`] to set one up step by step.
 
+mod addr;
 mod datagram;
 mod listener;
+mod socket;
 mod split;
 mod split_owned;
 mod stream;
@@ -10,6 +12,7 @@ mod ucred;
 
 pub use datagram::UnixDatagram;
 pub use listener::UnixListener;
+pub use socket::UnixSocket;
 pub use split::{ReadHalf, WriteHalf};
 pub use split_owned::{OwnedReadHalf, OwnedWriteHalf, ReuniteError};
 pub use std::os::unix::net::SocketAddr;

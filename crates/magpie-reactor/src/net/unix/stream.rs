@@ -9,7 +9,7 @@ use std::path::Path;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use socket2::{Domain, SockAddr, Socket, Type};
+use socket2::{SockAddr, Socket, Type};
 
 use super::split::{split, ReadHalf, WriteHalf};
 use super::split_owned::{split_owned, OwnedReadHalf, OwnedWriteHalf};
@@ -42,16 +42,23 @@ impl UnixStream {
     /// Outside a runtime, or in one built without I/O.
     pub async fn connect(path: impl AsRef<Path>) -> io::Result<UnixStream> {
         let addr = SockAddr::unix(path)?;
-        #[cfg(any(target_os = "linux", target_os = "android", target_os = "freebsd"))]
-        let socket = Socket::new(Domain::UNIX, Type::STREAM.nonblocking(), None)?;
-        #[cfg(not(any(target_os = "linux", target_os = "android", target_os = "freebsd")))]
-        let socket = {
-            let s = Socket::new(Domain::UNIX, Type::STREAM, None)?;
-            s.set_nonblocking(true)?;
-            s.set_nosigpipe(true)?;
-            s
-        };
-        match socket.connect(&addr) {
+        UnixStream::connect_socket(super::socket::new_socket(Type::STREAM)?, &addr).await
+    }
+
+    /// Connects to the socket at `addr` (a path, or on Linux an abstract name).
+    ///
+    /// # Panics
+    ///
+    /// Outside a runtime, or in one built without I/O.
+    pub async fn connect_addr(addr: &SocketAddr) -> io::Result<UnixStream> {
+        let addr = super::addr::to_sock(addr)?;
+        UnixStream::connect_socket(super::socket::new_socket(Type::STREAM)?, &addr).await
+    }
+
+    /// Starts a non-blocking `connect` of `socket` (a fresh non-blocking stream socket)
+    /// to `addr`, registers it and waits until the connection is made or refused.
+    pub(crate) async fn connect_socket(socket: Socket, addr: &SockAddr) -> io::Result<UnixStream> {
+        match socket.connect(addr) {
             Ok(()) => {}
             Err(e)
                 if e.raw_os_error() == Some(libc::EINPROGRESS)
