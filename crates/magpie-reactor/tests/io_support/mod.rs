@@ -268,3 +268,153 @@ impl magpie_reactor::io::AsyncSeek for SlowSeek {
         Poll::Ready(io::Seek::seek(&mut me.inner, target))
     }
 }
+
+/// An I/O object that plays a script, to put errors exactly between two chunks of data.
+///
+/// Reads (and `poll_fill_buf`) hand out the scripted steps in order: a chunk of bytes (cut
+/// to the caller's room; the rest stays for the next read) or an error, then EOF. Writes
+/// accept at most `write_chunk` bytes each and, with `interrupt_writes`, every other write
+/// (the first included) fails with `Interrupted` instead.
+#[derive(Debug, Default)]
+pub struct Script {
+    reads: std::collections::VecDeque<Result<Vec<u8>, io::ErrorKind>>,
+    pub written: Vec<u8>,
+    pub write_chunk: usize,
+    pub interrupt_writes: bool,
+    interrupt_next: bool,
+    pub interrupts: usize,
+    pub shutdowns: usize,
+}
+
+impl Script {
+    /// A reader playing `steps`; writes accept everything, uninterrupted.
+    pub fn reads(steps: impl IntoIterator<Item = Result<&'static [u8], io::ErrorKind>>) -> Script {
+        Script {
+            reads: steps.into_iter().map(|s| s.map(<[u8]>::to_vec)).collect(),
+            write_chunk: usize::MAX,
+            ..Script::default()
+        }
+    }
+
+    /// A reader giving `data` in `chunk`-sized pieces, each preceded by an `Interrupted`.
+    pub fn interrupted_reads(data: &[u8], chunk: usize) -> Script {
+        let mut s = Script::reads([]);
+        for piece in data.chunks(chunk) {
+            s.reads.push_back(Err(io::ErrorKind::Interrupted));
+            s.reads.push_back(Ok(piece.to_vec()));
+        }
+        s.reads.push_back(Err(io::ErrorKind::Interrupted));
+        s
+    }
+
+    /// A writer taking `chunk` bytes per write, every other write interrupted.
+    pub fn interrupted_writes(chunk: usize) -> Script {
+        Script {
+            write_chunk: chunk,
+            interrupt_writes: true,
+            interrupt_next: true,
+            ..Script::default()
+        }
+    }
+
+    /// What comes next: `Some(Ok(()))` for a chunk (left at the front), a scripted error
+    /// (taken off the script), or `None` at EOF.
+    fn next_read(&mut self) -> Option<io::Result<()>> {
+        let kind = match self.reads.front()? {
+            Ok(_) => return Some(Ok(())),
+            Err(kind) => *kind,
+        };
+        self.reads.pop_front();
+        if kind == io::ErrorKind::Interrupted {
+            self.interrupts += 1;
+        }
+        Some(Err(io::Error::new(kind, "scripted failure")))
+    }
+
+    fn chunk(&mut self) -> &mut Vec<u8> {
+        match self.reads.front_mut() {
+            Some(Ok(chunk)) => chunk,
+            _ => panic!("no chunk to read from"),
+        }
+    }
+
+    fn write_step(&mut self, len: usize) -> io::Result<usize> {
+        if self.interrupt_writes {
+            self.interrupt_next = !self.interrupt_next;
+            if !self.interrupt_next {
+                self.interrupts += 1;
+                return Err(io::ErrorKind::Interrupted.into());
+            }
+        }
+        Ok(len.min(self.write_chunk))
+    }
+}
+
+impl AsyncRead for Script {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let me = self.get_mut();
+        match me.next_read() {
+            None => {}
+            Some(Err(e)) => return Poll::Ready(Err(e)),
+            Some(Ok(())) => {
+                let chunk = me.chunk();
+                let n = chunk.len().min(buf.remaining());
+                buf.put_slice(&chunk[..n]);
+                chunk.drain(..n);
+                if chunk.is_empty() {
+                    me.reads.pop_front();
+                }
+            }
+        }
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl AsyncBufRead for Script {
+    fn poll_fill_buf(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<&[u8]>> {
+        let me = self.get_mut();
+        match me.next_read() {
+            None => Poll::Ready(Ok(&[])),
+            Some(Err(e)) => Poll::Ready(Err(e)),
+            Some(Ok(())) => Poll::Ready(Ok(&me.chunk()[..])),
+        }
+    }
+
+    fn consume(self: Pin<&mut Self>, amt: usize) {
+        let me = self.get_mut();
+        if amt == 0 {
+            return;
+        }
+        let chunk = me.chunk();
+        chunk.drain(..amt);
+        if chunk.is_empty() {
+            me.reads.pop_front();
+        }
+    }
+}
+
+impl AsyncWrite for Script {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let me = self.get_mut();
+        let n = me.write_step(buf.len())?;
+        me.written.extend_from_slice(&buf[..n]);
+        Poll::Ready(Ok(n))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.get_mut().shutdowns += 1;
+        Poll::Ready(Ok(()))
+    }
+}

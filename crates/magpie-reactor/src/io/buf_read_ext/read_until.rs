@@ -14,7 +14,8 @@ use std::task::{Context, Poll};
 /// Appends bytes from `reader` to `buf` up to and including `delimiter`, or to EOF.
 ///
 /// `read` counts the bytes appended across polls; it is returned (and reset) on success.
-/// On error it is reset too, and the bytes appended so far stay in `buf`.
+/// On error it is reset too, and the bytes appended so far stay in `buf`. `Interrupted`
+/// errors of the reader are retried, as std's `read_until` does.
 pub(crate) fn poll_read_until<R: AsyncBufRead + ?Sized>(
     mut reader: Pin<&mut R>,
     cx: &mut Context<'_>,
@@ -26,6 +27,7 @@ pub(crate) fn poll_read_until<R: AsyncBufRead + ?Sized>(
         let (done, used) = {
             let available = match reader.as_mut().poll_fill_buf(cx) {
                 Poll::Ready(Ok(available)) => available,
+                Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Poll::Ready(Err(e)) => {
                     *read = 0;
                     return Poll::Ready(Err(e));

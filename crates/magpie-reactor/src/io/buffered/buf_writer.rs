@@ -82,6 +82,8 @@ impl WriteState {
                     break;
                 }
                 Ok(n) => self.written = (self.written + n).min(len),
+                // An interrupted write wrote nothing: retry it, as std's `BufWriter` does.
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => {
                     ret = Err(e);
                     break;

@@ -39,11 +39,17 @@ impl CopyBuffer {
     fn poll_fill_buf<R: AsyncRead + ?Sized>(
         &mut self,
         cx: &mut Context<'_>,
-        reader: Pin<&mut R>,
+        mut reader: Pin<&mut R>,
     ) -> Poll<io::Result<()>> {
         let mut buf = ReadBuf::new(&mut self.buf);
         buf.set_filled(self.cap);
-        ready!(reader.poll_read(cx, &mut buf))?;
+        // An interrupted read is retried, as std's `copy` does.
+        loop {
+            match ready!(reader.as_mut().poll_read(cx, &mut buf)) {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                res => break res?,
+            }
+        }
         let n = buf.filled().len();
         if n <= self.cap {
             self.read_done = true;
@@ -58,21 +64,28 @@ impl CopyBuffer {
         &mut self,
         cx: &mut Context<'_>,
         reader: Pin<&mut R>,
-        writer: Pin<&mut W>,
+        mut writer: Pin<&mut W>,
     ) -> Poll<io::Result<usize>>
     where
         R: AsyncRead + ?Sized,
         W: AsyncWrite + ?Sized,
     {
-        match writer.poll_write(cx, &self.buf[self.pos..self.cap]) {
-            Poll::Pending => {
-                // While the writer is busy, top the buffer up so the next write is larger.
-                if !self.read_done && self.cap < self.buf.len() {
-                    ready!(self.poll_fill_buf(cx, reader))?;
+        loop {
+            match writer
+                .as_mut()
+                .poll_write(cx, &self.buf[self.pos..self.cap])
+            {
+                // An interrupted write wrote nothing: retry it.
+                Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Poll::Pending => {
+                    // While the writer is busy, top the buffer up so the next write is larger.
+                    if !self.read_done && self.cap < self.buf.len() {
+                        ready!(self.poll_fill_buf(cx, reader))?;
+                    }
+                    return Poll::Pending;
                 }
-                Poll::Pending
+                res => return res,
             }
-            res => res,
         }
     }
 

@@ -23,8 +23,9 @@ use std::task::{ready, Poll};
 /// # Errors
 ///
 /// The returned future will return an error immediately if any
-/// call to `poll_fill_buf`, `poll_write` or `poll_flush` returns an error, and fails with
-/// [`io::ErrorKind::WriteZero`] if the writer accepts no bytes.
+/// call to `poll_fill_buf`, `poll_write` or `poll_flush` returns an error, except
+/// [`io::ErrorKind::Interrupted`] from `poll_fill_buf` or `poll_write`, which is retried. It
+/// fails with [`io::ErrorKind::WriteZero`] if the writer accepts no bytes.
 ///
 /// # Cancel safety
 ///
@@ -51,6 +52,8 @@ where
     poll_fn(|cx| loop {
         let budget = ready!(coop::poll_proceed(cx));
         let buffer = match Pin::new(&mut *reader).poll_fill_buf(cx) {
+            // Interrupted reads and writes are retried, as std's `copy` does.
+            Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::Interrupted => continue,
             Poll::Ready(res) => res?,
             Poll::Pending => {
                 if need_flush {
@@ -64,7 +67,10 @@ where
             ready!(Pin::new(&mut *writer).poll_flush(cx))?;
             return Poll::Ready(Ok(amt));
         }
-        let n = ready!(Pin::new(&mut *writer).poll_write(cx, buffer))?;
+        let n = match ready!(Pin::new(&mut *writer).poll_write(cx, buffer)) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            res => res?,
+        };
         if n == 0 {
             return Poll::Ready(Err(write_zero()));
         }

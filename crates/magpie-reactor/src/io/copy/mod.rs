@@ -33,7 +33,8 @@ use std::pin::Pin;
 /// # Errors
 ///
 /// The returned future will return an error immediately if any call to `poll_read`,
-/// `poll_write` or `poll_flush` returns an error, and fails with
+/// `poll_write` or `poll_flush` returns an error, except [`io::ErrorKind::Interrupted`] from
+/// `poll_read` or `poll_write`, which is retried. It fails with
 /// [`io::ErrorKind::WriteZero`] if the writer accepts no bytes.
 ///
 /// # Cancel safety

@@ -31,7 +31,8 @@ macro_rules! read_number_methods {
         /// # Errors
         ///
         /// Fails with [`std::io::ErrorKind::UnexpectedEof`] if the reader ends before all the
-        /// bytes of the number were read, or with whatever error the reader reports.
+        /// bytes of the number were read, or with whatever error the reader reports, except
+        /// [`std::io::ErrorKind::Interrupted`], which is retried.
         ///
         /// # Cancel safety
         ///
@@ -125,8 +126,9 @@ pub trait AsyncReadExt: AsyncRead {
     ///
     /// If the operation encounters an "end of file" before completely filling the buffer,
     /// it returns an error of the kind [`ErrorKind::UnexpectedEof`]. The contents of `buf`
-    /// are unspecified in this case. If any other read error is encountered then the
-    /// operation immediately returns; the contents of `buf` are unspecified in this case too.
+    /// are unspecified in this case. Errors of kind [`ErrorKind::Interrupted`] are retried. If
+    /// any other read error is encountered then the operation immediately returns; the
+    /// contents of `buf` are unspecified in this case too.
     ///
     /// # Cancel safety
     ///
@@ -135,6 +137,7 @@ pub trait AsyncReadExt: AsyncRead {
     /// have been read into `buf`.
     ///
     /// [`ErrorKind::UnexpectedEof`]: std::io::ErrorKind::UnexpectedEof
+    /// [`ErrorKind::Interrupted`]: std::io::ErrorKind::Interrupted
     fn read_exact<'a>(&'a mut self, buf: &'a mut [u8]) -> ReadExact<'a, Self>
     where
         Self: Unpin,
@@ -213,8 +216,9 @@ pub trait AsyncReadExt: AsyncRead {
     ///
     /// # Errors
     ///
-    /// If a read error is encountered then the operation immediately completes with it. Any
-    /// bytes which have already been read will be appended to `buf`.
+    /// Errors of kind [`std::io::ErrorKind::Interrupted`] are retried. If any other read error
+    /// is encountered then the operation immediately completes with it. Any bytes which have
+    /// already been read will be appended to `buf`.
     ///
     /// # Cancel safety
     ///
@@ -236,7 +240,9 @@ pub trait AsyncReadExt: AsyncRead {
     ///
     /// If the data in this stream is *not* valid UTF-8 then an error of the kind
     /// [`ErrorKind::InvalidData`] is returned and `dst` is left unchanged (none of the data
-    /// read is kept). If a read error is encountered, the error is returned and `dst` is
+    /// read is kept); its inner error is the [`Utf8Error`](std::str::Utf8Error) of the whole
+    /// string, so `valid_up_to` counts `dst`'s original bytes too. `Interrupted` reads are
+    /// retried. If another read error is encountered, the error is returned and `dst` is
     /// likewise left with its original contents.
     ///
     /// # Cancel safety

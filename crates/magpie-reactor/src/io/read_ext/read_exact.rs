@@ -44,7 +44,12 @@ impl<R: AsyncRead + Unpin + ?Sized> Future for ReadExact<'_, R> {
             if rem == 0 {
                 return Poll::Ready(Ok(me.buf.capacity()));
             }
-            ready!(Pin::new(&mut *me.reader).poll_read(cx, &mut me.buf))?;
+            match ready!(Pin::new(&mut *me.reader).poll_read(cx, &mut me.buf)) {
+                Ok(()) => {}
+                // As in std: an interrupted read did nothing, so it is simply retried.
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Poll::Ready(Err(e)),
+            }
             if me.buf.remaining() == rem {
                 return Poll::Ready(Err(eof()));
             }

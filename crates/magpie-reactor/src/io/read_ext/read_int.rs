@@ -47,11 +47,25 @@ impl<R> ReadI8<R> {
 fn poll_byte<R: AsyncRead + Unpin>(src: &mut R, cx: &mut Context<'_>) -> Poll<io::Result<u8>> {
     let mut byte = [0u8; 1];
     let mut buf = ReadBuf::new(&mut byte);
-    ready!(Pin::new(src).poll_read(cx, &mut buf))?;
+    ready!(poll_read_retrying(src, cx, &mut buf))?;
     if buf.filled().is_empty() {
         return Poll::Ready(Err(eof()));
     }
     Poll::Ready(Ok(byte[0]))
+}
+
+/// One `poll_read`, retried while it fails with `Interrupted` (as std's `read_exact` does).
+fn poll_read_retrying<R: AsyncRead + Unpin>(
+    src: &mut R,
+    cx: &mut Context<'_>,
+    buf: &mut ReadBuf<'_>,
+) -> Poll<io::Result<()>> {
+    loop {
+        match Pin::new(&mut *src).poll_read(cx, buf) {
+            Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::Interrupted => continue,
+            res => return res,
+        }
+    }
 }
 
 impl<R: AsyncRead + Unpin> Future for ReadU8<R> {
@@ -110,7 +124,7 @@ macro_rules! read_number {
                 let me = unsafe { self.get_unchecked_mut() };
                 while (me.read as usize) < me.buf.len() {
                     let mut buf = ReadBuf::new(&mut me.buf[me.read as usize..]);
-                    ready!(Pin::new(&mut me.src).poll_read(cx, &mut buf))?;
+                    ready!(poll_read_retrying(&mut me.src, cx, &mut buf))?;
                     let n = buf.filled().len();
                     if n == 0 {
                         return Poll::Ready(Err(eof()));

@@ -53,6 +53,8 @@ impl VecFill {
             self.read += n;
             match res {
                 Poll::Pending => return Poll::Pending,
+                // An interrupted read is retried, as std's `read_to_end` does.
+                Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::Interrupted => {}
                 Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
                 Poll::Ready(Ok(())) if n == 0 => return Poll::Ready(Ok(mem::take(&mut self.read))),
                 Poll::Ready(Ok(())) => {}

@@ -25,7 +25,8 @@ macro_rules! write_number_methods {
         /// # Errors
         ///
         /// Fails with [`std::io::ErrorKind::WriteZero`] if the writer accepts no more bytes,
-        /// or with whatever error the writer reports.
+        /// or with whatever error the writer reports, except
+        /// [`std::io::ErrorKind::Interrupted`], which is retried.
         ///
         /// # Cancel safety
         ///
@@ -128,7 +129,8 @@ pub trait AsyncWriteExt: AsyncWrite {
     ///
     /// # Errors
     ///
-    /// [`std::io::ErrorKind::WriteZero`] if the writer accepts 0 bytes.
+    /// [`std::io::ErrorKind::WriteZero`] if the writer accepts 0 bytes; the first error the
+    /// writer reports otherwise, except [`std::io::ErrorKind::Interrupted`], which is retried.
     ///
     /// # Cancel safety
     ///
@@ -153,7 +155,8 @@ pub trait AsyncWriteExt: AsyncWrite {
     /// # Errors
     ///
     /// If the writer accepts 0 bytes, an error of the kind [`std::io::ErrorKind::WriteZero`]
-    /// is returned; the first error the writer reports is returned as is.
+    /// is returned. Errors of kind [`std::io::ErrorKind::Interrupted`] are retried; the first
+    /// other error the writer reports is returned as is.
     ///
     /// # Cancel safety
     ///

@@ -29,7 +29,12 @@ impl<W: AsyncWrite + Unpin + ?Sized> Future for WriteAll<'_, W> {
         // as tokio's are), so `&mut Self` moves nothing that was promised to stay put.
         let me = unsafe { self.get_unchecked_mut() };
         while !me.buf.is_empty() {
-            let n = ready!(Pin::new(&mut *me.writer).poll_write(cx, me.buf))?;
+            let n = match ready!(Pin::new(&mut *me.writer).poll_write(cx, me.buf)) {
+                Ok(n) => n,
+                // An interrupted write wrote nothing: retry it, as std's `write_all` does.
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Poll::Ready(Err(e)),
+            };
             if n == 0 {
                 return Poll::Ready(Err(write_zero()));
             }

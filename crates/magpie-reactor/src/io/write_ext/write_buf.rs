@@ -9,6 +9,9 @@ use std::marker::PhantomPinned;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
+/// The most `IoSlice`s gathered from a `Buf` for one vectored write.
+const MAX_VECTOR_ELEMENTS: usize = 64;
+
 /// Future for [`write_buf`](super::AsyncWriteExt::write_buf): one write from a `Buf`,
 /// advancing it by the bytes written.
 #[derive(Debug)]
@@ -66,7 +69,14 @@ where
         if !me.buf.has_remaining() {
             return Poll::Ready(Ok(0));
         }
-        let n = ready!(Pin::new(&mut *me.writer).poll_write(cx, me.buf.chunk()))?;
+        let n = if me.writer.is_write_vectored() {
+            // A vectored writer takes every chunk of a non-contiguous `Buf` in one call.
+            let mut slices = [IoSlice::new(&[]); MAX_VECTOR_ELEMENTS];
+            let cnt = me.buf.chunks_vectored(&mut slices);
+            ready!(Pin::new(&mut *me.writer).poll_write_vectored(cx, &slices[..cnt]))?
+        } else {
+            ready!(Pin::new(&mut *me.writer).poll_write(cx, me.buf.chunk()))?
+        };
         me.buf.advance(n);
         Poll::Ready(Ok(n))
     }
@@ -80,16 +90,21 @@ where
     type Output = io::Result<()>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        const MAX_VECTOR_ELEMENTS: usize = 64;
         // SAFETY: no field is structurally pinned (`_pin` only makes the future `!Unpin`).
         let me = unsafe { self.get_unchecked_mut() };
         while me.buf.has_remaining() {
-            let n = if me.writer.is_write_vectored() {
+            let res = if me.writer.is_write_vectored() {
                 let mut slices = [IoSlice::new(&[]); MAX_VECTOR_ELEMENTS];
                 let cnt = me.buf.chunks_vectored(&mut slices);
-                ready!(Pin::new(&mut *me.writer).poll_write_vectored(cx, &slices[..cnt]))?
+                ready!(Pin::new(&mut *me.writer).poll_write_vectored(cx, &slices[..cnt]))
             } else {
-                ready!(Pin::new(&mut *me.writer).poll_write(cx, me.buf.chunk()))?
+                ready!(Pin::new(&mut *me.writer).poll_write(cx, me.buf.chunk()))
+            };
+            let n = match res {
+                Ok(n) => n,
+                // An interrupted write wrote nothing: retry it, as `write_all` does.
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Poll::Ready(Err(e)),
             };
             if n == 0 {
                 return Poll::Ready(Err(io::ErrorKind::WriteZero.into()));

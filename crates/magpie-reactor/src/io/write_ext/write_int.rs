@@ -42,7 +42,12 @@ macro_rules! write_number {
                 let me = unsafe { self.get_unchecked_mut() };
                 while (me.written as usize) < me.buf.len() {
                     let rest = &me.buf[me.written as usize..];
-                    let n = ready!(Pin::new(&mut me.dst).poll_write(cx, rest))?;
+                    let n = match ready!(Pin::new(&mut me.dst).poll_write(cx, rest)) {
+                        Ok(n) => n,
+                        // An interrupted write wrote nothing: retry it, as std does.
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                        Err(e) => return Poll::Ready(Err(e)),
+                    };
                     if n == 0 {
                         return Poll::Ready(Err(write_zero()));
                     }
