@@ -41,27 +41,39 @@ impl<'a> StringBuf<'a> {
     /// Ends the read: decides what the string keeps and what the future returns.
     ///
     /// On success with valid UTF-8 everything is kept and the byte count returned. Invalid
-    /// UTF-8 restores the original contents and returns `InvalidData`. An I/O error keeps the
-    /// valid bytes read so far only if `keep_on_io_error`, as tokio's `read_line` does (while
-    /// its `read_to_string` drops them).
+    /// UTF-8 restores the original contents and returns `InvalidData`, whose inner error is
+    /// the [`Utf8Error`](std::str::Utf8Error) of the whole string (original contents
+    /// included, as `valid_up_to` counts from the string's start). An I/O error keeps the
+    /// bytes read so far only if they are valid UTF-8 and `keep_on_io_error`, as tokio's
+    /// `read_line` does (while its `read_to_string` drops them).
     pub(crate) fn finish(
         mut self,
         res: io::Result<usize>,
         keep_on_io_error: bool,
     ) -> io::Result<usize> {
-        let valid = std::str::from_utf8(&self.bytes[self.original_len..]).is_ok();
+        let new = std::str::from_utf8(&self.bytes[self.original_len..]);
         match res {
-            Ok(n) if valid => {
+            Ok(n) if new.is_ok() => {
                 self.keep = self.bytes.len();
                 Ok(n)
             }
-            Ok(_) => Err(invalid_utf8()),
+            Ok(_) => Err(self.invalid_utf8()),
             Err(e) => {
-                if valid && keep_on_io_error {
+                if new.is_ok() && keep_on_io_error {
                     self.keep = self.bytes.len();
                 }
                 Err(e)
             }
+        }
+    }
+
+    /// The `InvalidData` error for bytes whose new part failed to validate.
+    fn invalid_utf8(&self) -> io::Error {
+        // The original contents are UTF-8 and end on a char boundary, so the whole buffer
+        // fails where its new part does; validating it all gives the error tokio reports.
+        match std::str::from_utf8(&self.bytes) {
+            Err(e) => io::Error::new(io::ErrorKind::InvalidData, e),
+            Ok(_) => unreachable!("the new bytes were checked to be invalid UTF-8"),
         }
     }
 }
@@ -76,13 +88,6 @@ impl Drop for StringBuf<'_> {
         // at the old end of a string, which is a char boundary.
         *self.output = unsafe { String::from_utf8_unchecked(bytes) };
     }
-}
-
-fn invalid_utf8() -> io::Error {
-    io::Error::new(
-        io::ErrorKind::InvalidData,
-        "stream did not contain valid UTF-8",
-    )
 }
 
 #[cfg(test)]
@@ -105,6 +110,9 @@ mod tests {
         b.bytes_mut().extend_from_slice(&[0xff, b'x']);
         let e = b.finish(Ok(2), true).unwrap_err();
         assert_eq!(e.kind(), io::ErrorKind::InvalidData);
+        let utf8 = e.into_inner().unwrap();
+        let utf8 = utf8.downcast::<std::str::Utf8Error>().unwrap();
+        assert_eq!(utf8.valid_up_to(), 2, "counted from the string's start");
         assert_eq!(s, "ab");
     }
 

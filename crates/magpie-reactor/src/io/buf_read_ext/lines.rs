@@ -41,9 +41,11 @@ impl<R: AsyncBufRead + Unpin> Lines<R> {
     ///
     /// # Errors
     ///
-    /// A line that is not valid UTF-8 fails with [`io::ErrorKind::InvalidData`] (the bad
-    /// line is skipped); errors of the reader are passed on, and the partial line read
-    /// before one is dropped.
+    /// A line that is not valid UTF-8 fails once with [`io::ErrorKind::InvalidData`], whose
+    /// inner error is the [`FromUtf8Error`](std::string::FromUtf8Error) holding the line's
+    /// bytes (without its newline); the next call goes on with the following line. Errors of
+    /// the reader are passed on, and the partial line read before one is kept: the next
+    /// call completes it. `Interrupted` errors of the reader are retried.
     ///
     /// # Cancel safety
     ///
@@ -118,30 +120,25 @@ impl<R: AsyncBufRead> Lines<R> {
             &mut me.buf,
             &mut me.read
         ));
-        if let Err(e) = res {
-            me.buf.clear();
-            return Poll::Ready(Err(e));
-        }
+        // On an I/O error the partial line stays in `buf`: the next call appends the rest
+        // (a multi-byte character cut by the error included) rather than losing it.
+        res?;
         if me.buf.is_empty() {
             return Poll::Ready(Ok(None));
         }
-        if me.buf.last() == Some(&b'\n') {
-            me.buf.pop();
-            if me.buf.last() == Some(&b'\r') {
-                me.buf.pop();
+        let mut line = mem::take(&mut me.buf);
+        if line.last() == Some(&b'\n') {
+            line.pop();
+            if line.last() == Some(&b'\r') {
+                line.pop();
             }
         }
-        match String::from_utf8(mem::take(&mut me.buf)) {
-            Ok(line) => Poll::Ready(Ok(Some(line))),
-            Err(e) => {
-                // Keep the allocation for the next line.
-                me.buf = e.into_bytes();
-                me.buf.clear();
-                Poll::Ready(Err(io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    "stream did not contain valid UTF-8",
-                )))
-            }
-        }
+        // The bad line is handed to the caller inside the error, and the stream has moved
+        // past it: the next call reads the following line instead of failing forever.
+        Poll::Ready(
+            String::from_utf8(line)
+                .map(Some)
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e)),
+        )
     }
 }

@@ -41,8 +41,8 @@ pub trait AsyncBufReadExt: AsyncBufRead {
     ///
     /// # Errors
     ///
-    /// Any error from the reader is returned; all bytes read up to that point are already
-    /// appended to `buf`.
+    /// Any error from the reader is returned, except [`std::io::ErrorKind::Interrupted`],
+    /// which is retried; all bytes read up to that point are already appended to `buf`.
     ///
     /// # Cancel safety
     ///
@@ -72,7 +72,9 @@ pub trait AsyncBufReadExt: AsyncBufRead {
     /// This function has the same error semantics as
     /// [`read_until`](AsyncBufReadExt::read_until) and will also return an error of the kind
     /// [`std::io::ErrorKind::InvalidData`] if the read bytes are not valid UTF-8; `buf` then
-    /// keeps its original contents and nothing read by this call is appended to it. If an
+    /// keeps its original contents and nothing read by this call is appended to it (the
+    /// line is still consumed), and the inner error is the [`Utf8Error`](std::str::Utf8Error)
+    /// of the whole string, `buf`'s original bytes included. If an
     /// I/O error is encountered, the bytes read before it stay appended to `buf` when they
     /// are valid UTF-8 (as with tokio), and are dropped otherwise.
     ///
