@@ -220,3 +220,42 @@ fn buf_writer_seek_waits_for_flush_and_slow_seek() {
         assert_eq!(w.get_ref().0.inner.get_ref(), b"ab....yz");
     });
 }
+
+#[test]
+#[should_panic(expected = "capacity must be greater than zero")]
+fn buf_reader_zero_capacity_panics() {
+    let _ = BufReader::with_capacity(0, &b"data"[..]);
+}
+
+#[test]
+#[should_panic(expected = "capacity must be greater than zero")]
+fn buf_stream_zero_reader_capacity_panics() {
+    let _ = BufStream::with_capacity(0, 8, io::Cursor::new(Vec::<u8>::new()));
+}
+
+#[test]
+fn buf_reader_poll_complete_without_seek_waits_for_the_inner_seek() {
+    use io_support::SlowSeek;
+    use magpie_reactor::io::AsyncSeek;
+    use std::pin::Pin;
+
+    run(async {
+        let mut r = BufReader::with_capacity(2, SlowSeek::new(b"abcdef".to_vec()));
+        assert_eq!(r.fill_buf().await.unwrap(), b"ab");
+        // A seek started on the inner reader behind the BufReader's back is still in
+        // flight: `poll_complete` (which callers run before `start_seek`) must wait for it.
+        Pin::new(r.get_mut())
+            .start_seek(io::SeekFrom::Start(4))
+            .unwrap();
+        let pos = std::future::poll_fn(|cx| Pin::new(&mut r).poll_complete(cx))
+            .await
+            .unwrap();
+        assert_eq!(pos, 4);
+        assert_eq!(
+            r.get_ref().seeks,
+            1,
+            "the inner seek was driven to completion"
+        );
+        assert_eq!(r.buffer(), b"ab", "no seek of ours: the buffer is kept");
+    });
+}

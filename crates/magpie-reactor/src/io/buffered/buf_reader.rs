@@ -81,7 +81,14 @@ impl<R: AsyncRead> BufReader<R> {
     }
 
     /// Creates a new `BufReader` with the specified buffer capacity.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `capacity` is zero: such a reader could never buffer a byte, and its
+    /// `poll_fill_buf` would report EOF on every call.
+    #[track_caller]
     pub fn with_capacity(capacity: usize, inner: R) -> Self {
+        assert!(capacity > 0, "capacity must be greater than zero");
         BufReader {
             inner,
             state: ReadState {
@@ -217,10 +224,10 @@ impl<R: AsyncRead + AsyncSeek> AsyncSeek for BufReader<R> {
     fn poll_complete(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<u64>> {
         let (mut inner, state) = self.project();
         let res = match std::mem::replace(&mut state.seek, SeekState::Idle) {
-            // No seek was started here, so there is nothing to wait for. The trait leaves the
-            // result unspecified; the inner reader's position would be wrong by the buffered
-            // bytes, so report 0 (as tokio does) and keep the buffer.
-            SeekState::Idle => return Poll::Ready(Ok(0)),
+            // No seek was started here, but the inner reader may still have one in flight
+            // (a seek is to be preceded by `poll_complete` for just that reason): wait for
+            // it, as tokio does. The buffer is kept, since our position did not move.
+            SeekState::Idle => return inner.poll_complete(cx),
             SeekState::Pending => inner.as_mut().poll_complete(cx),
             SeekState::Init(SeekFrom::Current(n)) => {
                 // The inner reader is ahead of our logical position by the buffered bytes.
