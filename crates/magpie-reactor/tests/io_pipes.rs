@@ -180,7 +180,7 @@ fn copy_bidirectional_with_sizes_reports_errors() {
 }
 
 #[test]
-#[should_panic(expected = "copy buffer size must be greater than zero")]
+#[should_panic(expected = "`a_to_b_buf_size` must be greater than 0")]
 fn copy_bidirectional_zero_size_panics() {
     run(async {
         let (mut a, mut b) = io::duplex(16);
@@ -473,4 +473,98 @@ fn copy_bidirectional_over_endless_streams_yields() {
     let mut b = io::join(io::repeat(2), io::sink());
     let mut fut = pin!(io::copy_bidirectional(&mut a, &mut b));
     assert!(coop::budget(|| fut.as_mut().poll(&mut cx)).is_pending());
+}
+
+#[test]
+#[should_panic(expected = "`b_to_a_buf_size` must be greater than 0")]
+fn copy_bidirectional_zero_return_size_panics() {
+    run(async {
+        let (mut a, mut b) = io::duplex(16);
+        let _ = io::copy_bidirectional_with_sizes(&mut a, &mut b, 8, 0).await;
+    });
+}
+
+#[test]
+fn duplex_zero_length_ops_never_park() {
+    let waker = Waker::from(Arc::new(CountWakes(AtomicUsize::new(0))));
+    let mut cx = Context::from_waker(&waker);
+    // Nothing buffered: an empty read still completes at once.
+    let (mut a, mut b) = io::duplex(1);
+    assert!(matches!(
+        pin!(b.read(&mut [])).poll(&mut cx),
+        Poll::Ready(Ok(0))
+    ));
+    // Buffer full: empty writes, plain or vectored, complete at once too.
+    run(a.write_all(b"x")).unwrap();
+    assert!(matches!(
+        pin!(a.write(b"")).poll(&mut cx),
+        Poll::Ready(Ok(0))
+    ));
+    let empty = [std::io::IoSlice::new(b""), std::io::IoSlice::new(b"")];
+    assert!(matches!(
+        pin!(a.write_vectored(&empty)).poll(&mut cx),
+        Poll::Ready(Ok(0))
+    ));
+    // ...but a closed pipe is still reported.
+    drop(b);
+    let err = run(a.write(b"")).unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::BrokenPipe);
+    let err = run(a.write_vectored(&empty)).unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::BrokenPipe);
+}
+
+/// A waker owning a stream end: dropping the waker drops (and closes) that end, which
+/// locks the pipe. The pipe must never drop a waker while it holds that lock.
+struct OwnsPeer(#[allow(dead_code)] std::sync::Mutex<Option<io::DuplexStream>>);
+impl Wake for OwnsPeer {
+    fn wake(self: Arc<Self>) {}
+}
+
+/// Polls `op` once with a waker owning `peer`, then again with another waker, which
+/// replaces (drops) the first one: `peer` is dropped and the pipe closes. A lock held
+/// across that drop deadlocks (or panics, with a reentrant-lock check) right here.
+fn replace_a_peer_owning_waker<T>(peer: io::DuplexStream, op: impl Future<Output = T>) -> T {
+    let mut op = pin!(op);
+    let owner = Waker::from(Arc::new(OwnsPeer(std::sync::Mutex::new(Some(peer)))));
+    assert!(op
+        .as_mut()
+        .poll(&mut Context::from_waker(&owner))
+        .is_pending());
+    drop(owner);
+    let wakes = Arc::new(CountWakes(AtomicUsize::new(0)));
+    let waker = Waker::from(wakes.clone());
+    let mut cx = Context::from_waker(&waker);
+    // This poll replaces the stored waker: the last handle to `peer` goes, closing the
+    // pipe, which wakes the waker just stored.
+    assert!(op.as_mut().poll(&mut cx).is_pending());
+    assert_eq!(
+        wakes.0.load(Ordering::SeqCst),
+        1,
+        "closing woke the new waker"
+    );
+    match op.as_mut().poll(&mut cx) {
+        Poll::Ready(out) => out,
+        Poll::Pending => panic!("the pipe closed: the operation must finish"),
+    }
+}
+
+#[test]
+fn duplex_drops_a_replaced_read_waker_outside_its_lock() {
+    let (mut a, peer) = io::duplex(1);
+    let n = replace_a_peer_owning_waker(peer, async { a.read(&mut [0; 1]).await });
+    assert_eq!(n.unwrap(), 0, "EOF once the peer is gone");
+}
+
+#[test]
+fn duplex_drops_a_replaced_write_waker_outside_its_lock() {
+    let (mut a, peer) = io::duplex(1);
+    let res = replace_a_peer_owning_waker(peer, async { a.write_all(b"xy").await });
+    assert_eq!(res.unwrap_err().kind(), std::io::ErrorKind::BrokenPipe);
+
+    let (mut a, peer) = io::duplex(1);
+    let res = replace_a_peer_owning_waker(peer, async {
+        a.write(b"x").await.unwrap();
+        a.write_vectored(&[std::io::IoSlice::new(b"y")]).await
+    });
+    assert_eq!(res.unwrap_err().kind(), std::io::ErrorKind::BrokenPipe);
 }

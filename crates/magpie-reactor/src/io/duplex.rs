@@ -3,6 +3,10 @@
 //! A [`SimplexStream`] is a bounded byte buffer with a reader's and a writer's waker. A
 //! [`DuplexStream`] pair is two of them crossed, each behind a lock: what one end writes,
 //! the other reads. Both spend the coop budget once per read or write, like sockets do.
+//!
+//! No waker is woken or dropped while a lock is held: a waker may own the peer stream, and
+//! its drop (or wake) then locks the same pipe. Every waker taken out under a lock comes back
+//! as an [`Unlocked`] and is handled after the guard is gone.
 
 use crate::io::split::{split, ReadHalf, WriteHalf};
 use crate::io::{AsyncRead, AsyncWrite, ReadBuf};
@@ -134,10 +138,8 @@ pub fn simplex(max_buf_size: usize) -> (ReadHalf<SimplexStream>, WriteHalf<Simpl
 impl DuplexStream {
     fn poll_read_side(&self, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
         let budget = ready!(coop::poll_proceed(cx));
-        let (res, wake) = self.read.lock().read_into(cx, buf);
-        if let Some(w) = wake {
-            w.wake();
-        }
+        let (res, after) = self.read.lock().read_into(cx, buf);
+        after.run();
         if res.is_ready() {
             budget.made_progress();
         }
@@ -147,13 +149,12 @@ impl DuplexStream {
     fn poll_write_side(
         &self,
         cx: &mut Context<'_>,
+        empty: bool,
         write: impl FnOnce(&mut SimplexStream) -> usize,
     ) -> Poll<io::Result<usize>> {
         let budget = ready!(coop::poll_proceed(cx));
-        let (res, wake) = self.write.lock().write_with(cx, write);
-        if let Some(w) = wake {
-            w.wake();
-        }
+        let (res, after) = self.write.lock().write_with(cx, empty, write);
+        after.run();
         if res.is_ready() {
             budget.made_progress();
         }
@@ -177,7 +178,7 @@ impl AsyncWrite for DuplexStream {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        self.poll_write_side(cx, |s| s.push(buf))
+        self.poll_write_side(cx, buf.is_empty(), |s| s.push(buf))
     }
 
     fn poll_write_vectored(
@@ -185,7 +186,7 @@ impl AsyncWrite for DuplexStream {
         cx: &mut Context<'_>,
         bufs: &[IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        self.poll_write_side(cx, |s| s.push_vectored(bufs))
+        self.poll_write_side(cx, all_empty(bufs), |s| s.push_vectored(bufs))
     }
 
     fn is_write_vectored(&self) -> bool {
@@ -243,12 +244,17 @@ impl SimplexStream {
         }
     }
 
-    /// Moves buffered bytes into `buf`; returns the writer's waker if room was made.
+    /// Moves buffered bytes into `buf`; hands back the writer's waker to wake if room was
+    /// made, or the waker this read replaced.
     fn read_into(
         &mut self,
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
-    ) -> (Poll<io::Result<()>>, Option<Waker>) {
+    ) -> (Poll<io::Result<()>>, Unlocked) {
+        if buf.remaining() == 0 {
+            // Nothing asked, nothing to wait for: a read into a full `buf` never parks.
+            return (Poll::Ready(Ok(())), Unlocked::Nothing);
+        }
         if !self.buffer.is_empty() {
             let n = self.buffer.len().min(buf.remaining());
             let (a, b) = self.buffer.as_slices();
@@ -256,33 +262,40 @@ impl SimplexStream {
             buf.put_slice(&a[..from_a]);
             buf.put_slice(&b[..n - from_a]);
             self.buffer.drain(..n);
-            // An empty `buf` moved nothing: no room was made, wake nobody.
-            let wake = if n > 0 { self.write_waker.take() } else { None };
-            (Poll::Ready(Ok(())), wake)
+            // `buf` had room (checked above), so `n > 0`: room was made for the writer.
+            (Poll::Ready(Ok(())), Unlocked::wake(self.write_waker.take()))
         } else if self.is_closed {
-            (Poll::Ready(Ok(())), None)
+            (Poll::Ready(Ok(())), Unlocked::Nothing)
         } else {
-            register(&mut self.read_waker, cx);
-            (Poll::Pending, None)
+            (Poll::Pending, register(&mut self.read_waker, cx))
         }
     }
 
-    /// Runs `push` if there is room; returns the reader's waker if bytes were added.
+    /// Runs `push` if there is room; hands back the reader's waker to wake if bytes were
+    /// added, or the waker this write replaced. `empty` says that `push` has no bytes to add.
     fn write_with(
         &mut self,
         cx: &mut Context<'_>,
+        empty: bool,
         push: impl FnOnce(&mut SimplexStream) -> usize,
-    ) -> (Poll<io::Result<usize>>, Option<Waker>) {
+    ) -> (Poll<io::Result<usize>>, Unlocked) {
         if self.is_closed {
-            return (Poll::Ready(Err(io::ErrorKind::BrokenPipe.into())), None);
+            return (
+                Poll::Ready(Err(io::ErrorKind::BrokenPipe.into())),
+                Unlocked::Nothing,
+            );
+        }
+        if empty {
+            // Writing nothing completes at once even into a full buffer, like a socket's
+            // zero-length write; it still reports a closed pipe (checked above).
+            return (Poll::Ready(Ok(0)), Unlocked::Nothing);
         }
         if self.buffer.len() >= self.max_buf_size {
-            register(&mut self.write_waker, cx);
-            return (Poll::Pending, None);
+            return (Poll::Pending, register(&mut self.write_waker, cx));
         }
         let n = push(self);
         let wake = if n > 0 { self.read_waker.take() } else { None };
-        (Poll::Ready(Ok(n)), wake)
+        (Poll::Ready(Ok(n)), Unlocked::wake(wake))
     }
 
     fn push(&mut self, buf: &[u8]) -> usize {
@@ -319,10 +332,8 @@ impl SimplexStream {
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         let budget = ready!(coop::poll_proceed(cx));
-        let (res, wake) = self.read_into(cx, buf);
-        if let Some(w) = wake {
-            w.wake();
-        }
+        let (res, after) = self.read_into(cx, buf);
+        after.run();
         if res.is_ready() {
             budget.made_progress();
         }
@@ -332,13 +343,12 @@ impl SimplexStream {
     fn poll_own_write(
         &mut self,
         cx: &mut Context<'_>,
+        empty: bool,
         push: impl FnOnce(&mut SimplexStream) -> usize,
     ) -> Poll<io::Result<usize>> {
         let budget = ready!(coop::poll_proceed(cx));
-        let (res, wake) = self.write_with(cx, push);
-        if let Some(w) = wake {
-            w.wake();
-        }
+        let (res, after) = self.write_with(cx, empty, push);
+        after.run();
         if res.is_ready() {
             budget.made_progress();
         }
@@ -346,11 +356,46 @@ impl SimplexStream {
     }
 }
 
+fn all_empty(bufs: &[IoSlice<'_>]) -> bool {
+    bufs.iter().all(|b| b.is_empty())
+}
+
 /// Stores `cx`'s waker in `slot`, skipping the clone if the same task is already there.
-fn register(slot: &mut Option<Waker>, cx: &Context<'_>) {
+///
+/// The waker it replaces is handed back, to be dropped once the lock is released.
+fn register(slot: &mut Option<Waker>, cx: &Context<'_>) -> Unlocked {
     match slot {
-        Some(w) if w.will_wake(cx.waker()) => {}
-        _ => *slot = Some(cx.waker().clone()),
+        Some(w) if w.will_wake(cx.waker()) => Unlocked::Nothing,
+        _ => Unlocked::replaced(slot.replace(cx.waker().clone())),
+    }
+}
+
+/// A waker taken out of a [`SimplexStream`] under its lock, to be dealt with after it.
+#[must_use = "a taken waker must be woken or dropped after the lock is released"]
+enum Unlocked {
+    Nothing,
+    /// The peer's waker: progress was made for it.
+    Wake(Waker),
+    /// A replaced waker of our own side: only dropped.
+    Drop(Waker),
+}
+
+impl Unlocked {
+    fn wake(waker: Option<Waker>) -> Unlocked {
+        waker.map_or(Unlocked::Nothing, Unlocked::Wake)
+    }
+
+    fn replaced(waker: Option<Waker>) -> Unlocked {
+        waker.map_or(Unlocked::Nothing, Unlocked::Drop)
+    }
+
+    /// Wakes or drops the waker; call only with no stream lock held.
+    fn run(self) {
+        match self {
+            Unlocked::Wake(w) => w.wake(),
+            Unlocked::Drop(w) => drop(w),
+            Unlocked::Nothing => {}
+        }
     }
 }
 
@@ -370,7 +415,8 @@ impl AsyncWrite for SimplexStream {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        self.get_mut().poll_own_write(cx, |s| s.push(buf))
+        self.get_mut()
+            .poll_own_write(cx, buf.is_empty(), |s| s.push(buf))
     }
 
     fn poll_write_vectored(
@@ -378,7 +424,8 @@ impl AsyncWrite for SimplexStream {
         cx: &mut Context<'_>,
         bufs: &[IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        self.get_mut().poll_own_write(cx, |s| s.push_vectored(bufs))
+        self.get_mut()
+            .poll_own_write(cx, all_empty(bufs), |s| s.push_vectored(bufs))
     }
 
     fn is_write_vectored(&self) -> bool {

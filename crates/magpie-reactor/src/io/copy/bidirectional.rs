@@ -60,7 +60,8 @@ where
 /// # Errors
 ///
 /// The future will immediately return an error if any IO operation on `a` or `b` returns an
-/// error. Some data read from either stream may be lost (not written to the other stream)
+/// error, except that interrupted reads and writes ([`io::ErrorKind::Interrupted`]) are
+/// retried. Some data read from either stream may be lost (not written to the other stream)
 /// in this case.
 ///
 /// # Return value
@@ -97,6 +98,14 @@ where
     A: AsyncRead + AsyncWrite + Unpin + ?Sized,
     B: AsyncRead + AsyncWrite + Unpin + ?Sized,
 {
+    assert!(
+        a_to_b_buf_size > 0,
+        "`a_to_b_buf_size` must be greater than 0"
+    );
+    assert!(
+        b_to_a_buf_size > 0,
+        "`b_to_a_buf_size` must be greater than 0"
+    );
     let mut a_to_b = Transfer::Running(CopyBuffer::new(a_to_b_buf_size));
     let mut b_to_a = Transfer::Running(CopyBuffer::new(b_to_a_buf_size));
     poll_fn(|cx| {
