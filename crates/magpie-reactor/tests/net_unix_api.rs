@@ -231,3 +231,38 @@ fn bind_addr_and_connect_addr_by_abstract_name() {
         );
     });
 }
+
+#[test]
+fn pairs_start_writable_and_accepted_streams_ready() {
+    block_on(async {
+        let (a, _b) = UnixStream::pair().unwrap();
+        assert!(matches!(
+            poll_fn(|cx| Poll::Ready(a.poll_write_ready(cx))).await,
+            Poll::Ready(Ok(()))
+        ));
+        // Nothing was sent: the read side is not assumed.
+        assert!(poll_fn(|cx| Poll::Ready(a.poll_read_ready(cx)))
+            .await
+            .is_pending());
+        let (d, _e) = UnixDatagram::pair().unwrap();
+        assert!(matches!(
+            poll_fn(|cx| Poll::Ready(d.poll_send_ready(cx))).await,
+            Poll::Ready(Ok(()))
+        ));
+
+        let path = sock_path("acc");
+        let listener = UnixListener::bind(&path).unwrap();
+        let (client, accepted) = futures::join!(UnixStream::connect(&path), listener.accept());
+        let _client = client.unwrap();
+        let (server, _) = accepted.unwrap();
+        assert!(matches!(
+            poll_fn(|cx| Poll::Ready(server.poll_read_ready(cx))).await,
+            Poll::Ready(Ok(()))
+        ));
+        assert_eq!(
+            server.try_read(&mut [0u8; 4]).unwrap_err().kind(),
+            ErrorKind::WouldBlock
+        );
+        std::fs::remove_file(&path).unwrap();
+    });
+}

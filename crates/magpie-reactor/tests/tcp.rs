@@ -529,3 +529,32 @@ fn quickack_and_socket_tos_options() {
         }
     });
 }
+
+/// An accepted stream is assumed readable and writable before the poller's first event:
+/// the first poll says ready, a read that finds nothing clears it, data makes it ready again.
+#[test]
+fn accepted_stream_starts_assumed_ready() {
+    block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (client, accepted) = join!(TcpStream::connect(addr), listener.accept());
+        let client = client.unwrap();
+        let (server, _) = accepted.unwrap();
+        let first = poll_fn(|cx| Poll::Ready(server.poll_read_ready(cx))).await;
+        assert!(matches!(first, Poll::Ready(Ok(()))));
+        assert!(matches!(
+            poll_fn(|cx| Poll::Ready(server.poll_write_ready(cx))).await,
+            Poll::Ready(Ok(()))
+        ));
+        assert_eq!(
+            server.try_read(&mut [0u8; 4]).unwrap_err().kind(),
+            ErrorKind::WouldBlock
+        );
+        assert!(poll_fn(|cx| Poll::Ready(server.poll_read_ready(cx)))
+            .await
+            .is_pending());
+        client.try_write(b"hey").unwrap();
+        poll_fn(|cx| server.poll_read_ready(cx)).await.unwrap();
+        assert_eq!(server.try_read(&mut [0u8; 4]).unwrap(), 3);
+    });
+}

@@ -71,6 +71,12 @@ impl<E: AsFd> PollEvented<E> {
         })
     }
 
+    /// Marks the resource `ready` before the poller says so; see
+    /// [`ScheduledIo::assume_ready`].
+    pub(crate) fn assume_ready(&self, ready: super::ready::Ready) {
+        self.sched.assume_ready(ready);
+    }
+
     pub(crate) fn get_ref(&self) -> &E {
         self.io.as_ref().expect("PollEvented used after into_inner")
     }

@@ -156,6 +156,21 @@ impl ScheduledIo {
         self.collect(|mask| mask & bits != 0, wake);
     }
 
+    /// Marks the resource `ready` without an event from the poller, for a resource whose
+    /// state is known when it is made (an accepted socket is writable and usually already
+    /// holds the peer's first bytes; a fresh pair is writable), so its first operation tries
+    /// the syscall instead of waiting for the poller's first event.
+    ///
+    /// The ticks stay as they are: a wrong guess costs one `WouldBlock`, whose clear then
+    /// succeeds like any other. Nothing changes after shutdown; nobody is woken (the
+    /// resource is new, so nobody waits on it yet).
+    pub fn assume_ready(&self, ready: Ready) {
+        let bits = ready.as_usize() & !SHUTDOWN;
+        let _ = self.readiness.fetch_update(AcqRel, Acquire, |curr| {
+            (curr & SHUTDOWN == 0).then_some(curr | bits)
+        });
+    }
+
     /// Marks the resource as shut down and pushes every waiter onto `wake`.
     pub fn shutdown(&self, wake: &mut Vec<Waker>) {
         self.readiness.fetch_or(SHUTDOWN, AcqRel);
@@ -351,6 +366,37 @@ mod tests {
         io.dispatch(Ready::READABLE, &mut list);
         wake_all(&mut list);
         assert_eq!((rc.0.load(SeqCst), wc.0.load(SeqCst)), (1, 1));
+    }
+
+    #[test]
+    fn assumed_readiness_is_seen_cleared_and_never_hides_an_event() {
+        let io = ScheduledIo::new();
+        io.assume_ready(Ready::READABLE | Ready::WRITABLE);
+        let (_, w) = waker();
+        let mut cx = Context::from_waker(&w);
+        let Poll::Ready(read) = io.poll_ready(&mut cx, Direction::Read) else {
+            panic!("assumed readable")
+        };
+        assert!(io.poll_ready(&mut cx, Direction::Write).is_ready());
+        // The guess was wrong (WouldBlock): the clear succeeds, the next poll waits.
+        io.clear_readiness(read);
+        assert!(io.poll_ready(&mut cx, Direction::Read).is_pending());
+
+        // A real event between the observation and the clear survives the clear.
+        let io = ScheduledIo::new();
+        io.assume_ready(Ready::READABLE);
+        let seen = io.ready_now(Interest::READABLE);
+        let mut list = Vec::new();
+        io.dispatch(Ready::READABLE, &mut list);
+        io.clear_readiness(seen);
+        assert_eq!(io.ready_now(Interest::READABLE).ready, Ready::READABLE);
+
+        // After shutdown nothing is assumed.
+        let io = ScheduledIo::new();
+        io.shutdown(&mut list);
+        io.assume_ready(Ready::READABLE);
+        let ev = io.ready_now(Interest::READABLE);
+        assert!(ev.is_shutdown && ev.ready.is_empty());
     }
 
     #[test]

@@ -126,7 +126,7 @@ impl TcpListener {
 }
 
 fn accepted(fd: std::os::fd::OwnedFd, addr: SockAddr) -> io::Result<(TcpStream, SocketAddr)> {
-    let stream = TcpStream::new(net::TcpStream::from(fd))?;
+    let stream = TcpStream::new_accepted(net::TcpStream::from(fd))?;
     let addr = addr
         .as_socket()
         .ok_or_else(|| io::Error::other("accepted a connection with a non-IP address"))?;

@@ -82,6 +82,17 @@ impl TcpStream {
         })
     }
 
+    /// A stream fresh from `accept`: assumed readable and writable, so its first read and
+    /// write try the socket at once instead of waiting for the poller's first event (under
+    /// load that event can queue behind every other connection's). A wrong guess costs one
+    /// `WouldBlock`.
+    #[track_caller]
+    pub(crate) fn new_accepted(stream: net::TcpStream) -> io::Result<TcpStream> {
+        let stream = TcpStream::new(stream)?;
+        stream.io.assume_ready(Ready::READABLE | Ready::WRITABLE);
+        Ok(stream)
+    }
+
     /// Wraps a connected std stream (switched to non-blocking mode here).
     ///
     /// # Panics

@@ -53,7 +53,11 @@ impl UnixDatagram {
     #[track_caller]
     pub fn pair() -> io::Result<(UnixDatagram, UnixDatagram)> {
         let (a, b) = net::UnixDatagram::pair()?;
-        Ok((UnixDatagram::from_std(a)?, UnixDatagram::from_std(b)?))
+        let (a, b) = (UnixDatagram::from_std(a)?, UnixDatagram::from_std(b)?);
+        // Empty buffers: both ends can send now; neither has anything to receive yet.
+        a.io.assume_ready(Ready::WRITABLE);
+        b.io.assume_ready(Ready::WRITABLE);
+        Ok((a, b))
     }
 
     /// Wraps a std socket (switched to non-blocking mode here).

@@ -89,14 +89,14 @@ impl UnixListener {
     /// Cancel safe.
     pub async fn accept(&self) -> io::Result<(UnixStream, SocketAddr)> {
         let (stream, addr) = self.io.async_io(Interest::READABLE, |l| l.accept()).await?;
-        Ok((UnixStream::from_std(stream)?, addr))
+        Ok((UnixStream::new_accepted(stream)?, addr))
     }
 
     /// Polls to accept a new connection.
     pub fn poll_accept(&self, cx: &mut Context<'_>) -> Poll<io::Result<(UnixStream, SocketAddr)>> {
         match self.io.poll_io(cx, Direction::Read, |l| l.accept()) {
             Poll::Ready(Ok((stream, addr))) => {
-                Poll::Ready(UnixStream::from_std(stream).map(|s| (s, addr)))
+                Poll::Ready(UnixStream::new_accepted(stream).map(|s| (s, addr)))
             }
             Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
             Poll::Pending => Poll::Pending,

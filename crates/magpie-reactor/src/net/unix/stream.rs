@@ -81,7 +81,20 @@ impl UnixStream {
     #[track_caller]
     pub fn pair() -> io::Result<(UnixStream, UnixStream)> {
         let (a, b) = net::UnixStream::pair()?;
-        Ok((UnixStream::from_std(a)?, UnixStream::from_std(b)?))
+        let (a, b) = (UnixStream::from_std(a)?, UnixStream::from_std(b)?);
+        // Empty buffers: both ends can write now; neither has anything to read yet.
+        a.io.assume_ready(Ready::WRITABLE);
+        b.io.assume_ready(Ready::WRITABLE);
+        Ok((a, b))
+    }
+
+    /// A stream fresh from `accept`: assumed readable and writable (see
+    /// `TcpStream::new_accepted`).
+    #[track_caller]
+    pub(crate) fn new_accepted(stream: net::UnixStream) -> io::Result<UnixStream> {
+        let stream = UnixStream::from_std(stream)?;
+        stream.io.assume_ready(Ready::READABLE | Ready::WRITABLE);
+        Ok(stream)
     }
 
     #[track_caller]
