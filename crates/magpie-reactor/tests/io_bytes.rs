@@ -2,7 +2,7 @@
 
 use bytes::{Buf, BytesMut};
 use futures::executor::block_on;
-use magpie_reactor::io::{AsyncReadExt, AsyncWriteExt};
+use magpie_reactor::io::{AsyncReadExt, AsyncWriteExt, ReadBuf};
 
 #[test]
 fn read_buf_appends_and_advances() {
@@ -86,4 +86,49 @@ fn try_read_buf_on_a_socket() {
     };
     assert_eq!(n, 6);
     assert_eq!(&buf[..], b"bytes!");
+}
+
+// ---- ReadBuf as a bytes::BufMut ----
+
+#[test]
+fn read_buf_is_a_buf_mut_over_its_unfilled_part() {
+    use bytes::BufMut;
+    use std::mem::MaybeUninit;
+
+    let mut storage = [0u8; 8];
+    let mut rb = ReadBuf::new(&mut storage);
+    rb.put_slice(b"ab");
+    assert_eq!(rb.remaining_mut(), 6);
+    assert_eq!(rb.chunk_mut().len(), 6);
+    rb.put_u16(0x0102);
+    rb.put_slice(b"cd");
+    assert_eq!(rb.filled(), b"ab\x01\x02cd");
+    // SAFETY: `new` buffers start initialised.
+    unsafe { rb.advance_mut(2) };
+    assert_eq!(rb.remaining_mut(), 0);
+    assert_eq!(rb.chunk_mut().len(), 0);
+    assert_eq!(rb.filled().len(), 8);
+
+    // Over uninitialised memory, writing through `BufMut` initialises as it fills.
+    let mut storage = [MaybeUninit::<u8>::uninit(); 6];
+    let mut rb = ReadBuf::uninit(&mut storage);
+    rb.put_u8(9);
+    rb.put_slice(&[1, 2]);
+    assert_eq!(rb.filled(), &[9, 1, 2]);
+    assert_eq!(rb.initialized().len(), 3);
+    rb.chunk_mut().write_byte(0, 7);
+    // SAFETY: the byte at the start of `chunk_mut` was just written.
+    unsafe { rb.advance_mut(1) };
+    assert_eq!(rb.filled(), &[9, 1, 2, 7]);
+    assert_eq!(rb.remaining_mut(), 2);
+}
+
+#[test]
+#[should_panic(expected = "cannot advance past `remaining_mut`")]
+fn read_buf_advance_mut_past_the_end_panics() {
+    use bytes::BufMut;
+    let mut storage = [0u8; 2];
+    let mut rb = ReadBuf::new(&mut storage);
+    // SAFETY: every byte is initialised; the overlong count itself must panic.
+    unsafe { rb.advance_mut(3) };
 }

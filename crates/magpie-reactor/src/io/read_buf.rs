@@ -285,6 +285,39 @@ impl<'a> ReadBuf<'a> {
     }
 }
 
+// SAFETY: `chunk_mut` is exactly the unfilled region, `remaining_mut` is its length, and
+// `advance_mut` moves `filled` (and `initialized`, on the caller's word) forward by at most
+// that length, so the filled/initialised bytes `ReadBuf` reports are always real ones.
+unsafe impl bytes::BufMut for ReadBuf<'_> {
+    #[inline]
+    fn remaining_mut(&self) -> usize {
+        self.remaining()
+    }
+
+    #[inline]
+    #[track_caller]
+    unsafe fn advance_mut(&mut self, cnt: usize) {
+        // Checked before `assume_init`: it must never mark bytes past the end initialised.
+        assert!(
+            cnt <= self.remaining(),
+            "cannot advance past `remaining_mut`: {cnt} > {}",
+            self.remaining()
+        );
+        // SAFETY: `advance_mut`'s caller guarantees the first `cnt` bytes of `chunk_mut()`,
+        // i.e. of the unfilled region, were initialised.
+        unsafe { self.assume_init(cnt) };
+        self.advance(cnt);
+    }
+
+    #[inline]
+    fn chunk_mut(&mut self) -> &mut bytes::buf::UninitSlice {
+        // SAFETY: an `UninitSlice` only lets bytes be written, never de-initialised, which is
+        // all `unfilled_mut` requires of us.
+        let unfilled = unsafe { self.unfilled_mut() };
+        bytes::buf::UninitSlice::uninit(unfilled)
+    }
+}
+
 impl fmt::Debug for ReadBuf<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ReadBuf")
