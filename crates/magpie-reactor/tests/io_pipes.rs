@@ -319,7 +319,7 @@ fn duplex_spends_the_coop_budget() {
 }
 
 #[test]
-#[should_panic(expected = "max_buf_size must be greater than zero")]
+#[should_panic(expected = "`max_buf_size` must be greater than 0")]
 fn duplex_zero_capacity_panics() {
     let _ = io::duplex(0);
 }
@@ -567,4 +567,10 @@ fn duplex_drops_a_replaced_write_waker_outside_its_lock() {
         a.write_vectored(&[std::io::IoSlice::new(b"y")]).await
     });
     assert_eq!(res.unwrap_err().kind(), std::io::ErrorKind::BrokenPipe);
+}
+
+#[test]
+#[should_panic(expected = "`max_buf_size` must be greater than 0")]
+fn simplex_zero_capacity_panics() {
+    let _ = io::simplex(0);
 }

@@ -233,7 +233,7 @@ impl SimplexStream {
     pub fn new_unsplit(max_buf_size: usize) -> SimplexStream {
         assert!(
             max_buf_size > 0,
-            "max_buf_size must be greater than zero: no write could ever complete"
+            "`max_buf_size` must be greater than 0: no write could ever complete"
         );
         SimplexStream {
             buffer: VecDeque::new(),
