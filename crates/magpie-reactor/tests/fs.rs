@@ -305,3 +305,39 @@ fn from_raw_fd_and_owned_fd() {
     });
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn write_vectored_gathers_and_clone_keeps_buf_size() {
+    let dir = scratch("vectored");
+    block_on(async {
+        let path = dir.join("v.txt");
+        let mut file = File::create(&path).await.unwrap();
+        assert!(magpie_reactor::io::AsyncWrite::is_write_vectored(&file));
+        let bufs = [
+            std::io::IoSlice::new(b"hello "),
+            std::io::IoSlice::new(b""),
+            std::io::IoSlice::new(b"vectored "),
+            std::io::IoSlice::new(b"world"),
+        ];
+        let n = poll_fn(|cx| Pin::new(&mut file).poll_write_vectored(cx, &bufs))
+            .await
+            .unwrap();
+        assert_eq!(n, 20);
+        // A small max buffer caps one vectored write, across buffer boundaries.
+        file.set_max_buf_size(8);
+        let n = poll_fn(|cx| Pin::new(&mut file).poll_write_vectored(cx, &bufs))
+            .await
+            .unwrap();
+        assert_eq!(n, 8);
+        flush(&mut file).await.unwrap();
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            b"hello vectored worldhello ve"
+        );
+
+        let clone = file.try_clone().await.unwrap();
+        assert_eq!(clone.max_buf_size(), 8);
+        assert!(format!("{clone:?}").starts_with("tokio::fs::File { std: File { fd:"));
+    });
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -266,3 +266,31 @@ fn pairs_start_writable_and_accepted_streams_ready() {
         std::fs::remove_file(&path).unwrap();
     });
 }
+
+/// A path starting with NUL names a Linux abstract socket, for bind, connect and send_to.
+#[cfg(target_os = "linux")]
+#[test]
+fn nul_prefixed_paths_are_abstract_names() {
+    use std::os::linux::net::SocketAddrExt;
+    block_on(async {
+        let name = format!("\0magpie-nul-{}", std::process::id());
+        let listener = UnixListener::bind(&name).unwrap();
+        let (client, accepted) = futures::join!(UnixStream::connect(&name), listener.accept());
+        client.unwrap();
+        accepted.unwrap();
+        assert_eq!(
+            listener.local_addr().unwrap().as_abstract_name(),
+            Some(&name.as_bytes()[1..])
+        );
+
+        let dname = format!("\0magpie-nul-dgram-{}", std::process::id());
+        let rx = UnixDatagram::bind(&dname).unwrap();
+        let tx = UnixDatagram::unbound().unwrap();
+        tx.send_to(b"abs", &dname).await.unwrap();
+        let mut buf = [0u8; 8];
+        assert_eq!(rx.recv(&mut buf).await.unwrap(), 3);
+        tx.writable().await.unwrap();
+        tx.try_send_to(b"again", &dname).unwrap();
+        assert_eq!(rx.recv(&mut buf).await.unwrap(), 5);
+    });
+}

@@ -3,7 +3,8 @@
 //!
 //! Each operation waits for readiness, tries its non-blocking syscall, and on `WouldBlock`
 //! clears the readiness it saw (the tick check in `ScheduledIo` keeps a newer event) and
-//! waits again. Readiness spends one unit of the task's coop budget. Dropping a
+//! waits again. Each operation (not a bare readiness wait, as in tokio) spends one unit of
+//! the task's coop budget. Dropping a
 //! `PollEvented` removes the fd from the poller before closing it.
 
 use std::future::Future;
@@ -235,9 +236,15 @@ impl<E: AsFd> PollEvented<E> {
     ) -> io::Result<R> {
         loop {
             let ev = self.readiness(interest).await?;
+            // The budget is spent by the operation, not by the wait (as in tokio): a task
+            // that only checks `writable()` between `try_write`s is not forced to yield.
+            let restore = std::future::poll_fn(coop::poll_proceed).await;
             match f(self.get_ref()) {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.clear_readiness(ev),
-                res => return res,
+                res => {
+                    restore.made_progress();
+                    return res;
+                }
             }
         }
     }
@@ -270,16 +277,12 @@ impl<E: AsFd> Future for Readiness<'_, E> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        let restore = ready!(coop::poll_proceed(cx));
         match this
             .owner
             .sched
             .poll_waiter(cx, this.interest, &mut this.key)
         {
-            Poll::Ready(ev) => {
-                restore.made_progress();
-                Poll::Ready(this.owner.event_result(ev))
-            }
+            Poll::Ready(ev) => Poll::Ready(this.owner.event_result(ev)),
             Poll::Pending => {
                 this.owner.rearm();
                 Poll::Pending

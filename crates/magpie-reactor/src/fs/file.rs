@@ -87,6 +87,19 @@ impl Buf {
         n
     }
 
+    fn copy_from_bufs(&mut self, bufs: &[io::IoSlice<'_>], max: usize) -> usize {
+        debug_assert!(self.is_empty());
+        self.clear();
+        for b in bufs {
+            let room = max - self.data.len();
+            if room == 0 {
+                break;
+            }
+            self.data.extend_from_slice(&b[..b.len().min(room)]);
+        }
+        self.data.len()
+    }
+
     fn clear(&mut self) {
         self.data.clear();
         self.pos = 0;
@@ -259,7 +272,9 @@ impl File {
         self.settle().await?;
         let std = self.std.clone();
         let cloned = asyncify(move || std.try_clone()).await?;
-        Ok(File::from_std(cloned))
+        let mut cloned = File::from_std(cloned);
+        cloned.max_buf = self.max_buf;
+        Ok(cloned)
     }
 
     /// Finishes in-flight work and returns the std file.
@@ -376,13 +391,15 @@ impl AsyncRead for File {
     }
 }
 
-impl AsyncWrite for File {
-    fn poll_write(
-        self: Pin<&mut Self>,
+impl File {
+    /// Starts a background write of what `fill` copies into the (empty) buffer, once the
+    /// in-flight operation is done; returns how many bytes `fill` took.
+    fn poll_write_with(
+        &mut self,
         cx: &mut Context<'_>,
-        src: &[u8],
+        fill: impl FnOnce(&mut Buf, usize) -> usize,
     ) -> Poll<io::Result<usize>> {
-        let me = self.get_mut();
+        let me = self;
         let max_buf = me.max_buf;
         let inner = me.inner.get_mut().unwrap_or_else(|p| p.into_inner());
         if let Some(kind) = inner.last_write_err.take() {
@@ -397,7 +414,7 @@ impl AsyncWrite for File {
                     } else {
                         buf.discard_read()
                     };
-                    let n = buf.copy_from(src, max_buf);
+                    let n = fill(&mut buf, max_buf);
                     let std = me.std.clone();
                     inner.state = State::Busy(blocking::run_mandatory(move || {
                         let res = if back != 0 {
@@ -432,6 +449,31 @@ impl AsyncWrite for File {
                 }
             }
         }
+    }
+}
+
+impl AsyncWrite for File {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        src: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        self.get_mut()
+            .poll_write_with(cx, |buf, max| buf.copy_from(src, max))
+    }
+
+    /// Gathers the buffers into one background write (up to the max buffer size).
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.get_mut()
+            .poll_write_with(cx, |buf, max| buf.copy_from_bufs(bufs, max))
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        true
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -516,7 +558,10 @@ impl From<std::fs::File> for File {
 
 impl fmt::Debug for File {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("File").field("std", &self.std).finish()
+        // tokio's name: code and tests written for tokio may look for it.
+        f.debug_struct("tokio::fs::File")
+            .field("std", &self.std)
+            .finish()
     }
 }
 

@@ -97,6 +97,11 @@ pub(crate) fn recv_from_buf(
 }
 
 /// Sends `buf` without raising `SIGPIPE`.
+/// Sends `buf` to `addr` without raising `SIGPIPE`.
+pub(crate) fn send_to(sock: &impl AsFd, buf: &[u8], addr: &SockAddr) -> io::Result<usize> {
+    SockRef::from(sock).send_to_with_flags(buf, addr, SEND_FLAGS)
+}
+
 pub(crate) fn send(sock: &impl AsFd, buf: &[u8]) -> io::Result<usize> {
     SockRef::from(sock).send_with_flags(buf, SEND_FLAGS)
 }

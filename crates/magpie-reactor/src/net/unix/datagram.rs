@@ -8,6 +8,8 @@ use std::os::unix::net::{self, SocketAddr};
 use std::path::Path;
 use std::task::{Context, Poll};
 
+use socket2::SockAddr;
+
 use super::addr;
 use crate::driver::poll_evented::PollEvented;
 use crate::driver::scheduled_io::Direction;
@@ -40,7 +42,10 @@ impl UnixDatagram {
     /// Outside a runtime, or in one built without I/O (as do all constructors).
     #[track_caller]
     pub fn bind(path: impl AsRef<Path>) -> io::Result<UnixDatagram> {
-        UnixDatagram::from_std(net::UnixDatagram::bind(path)?)
+        // Through socket2, so a path starting with NUL binds a Linux abstract name.
+        let socket = super::socket::new_socket(socket2::Type::DGRAM)?;
+        socket.bind(&SockAddr::unix(path)?)?;
+        UnixDatagram::from_std(net::UnixDatagram::from(std::os::fd::OwnedFd::from(socket)))
     }
 
     /// Creates a socket bound to no address.
@@ -206,18 +211,20 @@ impl UnixDatagram {
             .await
     }
 
-    /// Sends to the socket at `target`. Cancel safe.
+    /// Sends to the socket at `target` (a path starting with NUL is a Linux abstract name).
+    /// Cancel safe.
     pub async fn send_to(&self, buf: &[u8], target: impl AsRef<Path>) -> io::Result<usize> {
-        let target = target.as_ref();
+        let target = SockAddr::unix(target)?;
         self.io
-            .async_io(Interest::WRITABLE, |s| s.send_to(buf, target))
+            .async_io(Interest::WRITABLE, |s| socket_io::send_to(s, buf, &target))
             .await
     }
 
     /// Sends to `target` without waiting.
     pub fn try_send_to(&self, buf: &[u8], target: impl AsRef<Path>) -> io::Result<usize> {
+        let target = SockAddr::unix(target)?;
         self.io
-            .try_io(Interest::WRITABLE, |s| s.send_to(buf, target))
+            .try_io(Interest::WRITABLE, |s| socket_io::send_to(s, buf, &target))
     }
 
     /// Receives one datagram and its sender's address. Cancel safe.
@@ -236,9 +243,13 @@ impl UnixDatagram {
         buf: &[u8],
         target: P,
     ) -> Poll<io::Result<usize>> {
-        let target = target.as_ref();
-        self.io
-            .poll_io(cx, Direction::Write, |s| s.send_to(buf, target))
+        let target = match SockAddr::unix(target) {
+            Ok(target) => target,
+            Err(e) => return Poll::Ready(Err(e)),
+        };
+        self.io.poll_io(cx, Direction::Write, |s| {
+            socket_io::send_to(s, buf, &target)
+        })
     }
 
     /// Polls to receive one datagram into `buf`; returns its sender's address.

@@ -35,9 +35,11 @@ impl UnixListener {
     /// Outside a runtime, or in one built without I/O.
     #[track_caller]
     pub fn bind(path: impl AsRef<Path>) -> io::Result<UnixListener> {
-        let listener = net::UnixListener::bind(path)?;
-        listener.set_nonblocking(true)?;
-        UnixListener::new(listener)
+        // Through socket2, so a path starting with NUL binds a Linux abstract name.
+        let socket = super::socket::new_socket(socket2::Type::STREAM)?;
+        socket.bind(&socket2::SockAddr::unix(path)?)?;
+        socket.listen(1024)?;
+        UnixListener::new(net::UnixListener::from(std::os::fd::OwnedFd::from(socket)))
     }
 
     /// Binds a listener to `addr` (a path, or on Linux an abstract name).

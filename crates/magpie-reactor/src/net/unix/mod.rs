@@ -1,9 +1,11 @@
 //! Unix-domain sockets: [`UnixListener`], [`UnixStream`] with its split halves,
-//! [`UnixDatagram`], and [`UnixSocket`] to set one up step by step.
+//! [`UnixDatagram`], and [`UnixSocket`] to set one up step by step; [`pipe`] for pipes and
+//! FIFOs.
 
 mod addr;
 mod datagram;
 mod listener;
+pub mod pipe;
 mod socket;
 mod split;
 mod split_owned;
