@@ -138,3 +138,45 @@ fn failed_registration_hands_the_object_back() {
         }
     });
 }
+
+#[test]
+fn try_io_runs_only_when_ready_and_clears_on_would_block() {
+    block_on(async {
+        let (r, mut w) = pipe();
+        // SAFETY: `r` owns its fd, which stays open while it is inside the `AsyncFd`.
+        let mut fd = unsafe { AsyncFd::register_with_interest(r, Interest::READABLE) }.unwrap();
+        let calls = std::cell::Cell::new(0);
+        let mut buf = [0u8; 8];
+        let mut read = |inner: &File| {
+            calls.set(calls.get() + 1);
+            (&*inner).read(&mut buf)
+        };
+        // Not ready yet: `f` is not even called.
+        assert_eq!(
+            fd.try_io(Interest::READABLE, &mut read).unwrap_err().kind(),
+            ErrorKind::WouldBlock
+        );
+        assert_eq!(calls.get(), 0);
+
+        w.write_all(b"abc").unwrap();
+        fd.readable().await.unwrap().retain_ready();
+        assert_eq!(fd.try_io(Interest::READABLE, &mut read).unwrap(), 3);
+        // Drained: the syscall says WouldBlock, which clears the readiness...
+        assert_eq!(
+            fd.try_io(Interest::READABLE, &mut read).unwrap_err().kind(),
+            ErrorKind::WouldBlock
+        );
+        assert_eq!(calls.get(), 2);
+        // ... so the next try does not call `f`.
+        assert!(fd.try_io(Interest::READABLE, &mut read).is_err());
+        assert_eq!(calls.get(), 2);
+
+        w.write_all(b"de").unwrap();
+        fd.readable().await.unwrap().retain_ready();
+        let mut buf2 = [0u8; 8];
+        let n = fd
+            .try_io_mut(Interest::READABLE, |inner| inner.read(&mut buf2))
+            .unwrap();
+        assert_eq!(&buf2[..n], b"de");
+    });
+}

@@ -356,11 +356,39 @@ impl<T: AsRawFd> AsyncFd<T> {
     ) -> io::Result<R> {
         loop {
             let ev = self.io.readiness(interest).await?;
+            // As in `PollEvented::async_io`: the operation, not the wait, spends budget.
+            let restore = std::future::poll_fn(magpie_sched::coop::poll_proceed).await;
             match f(&mut self.io.get_mut().0) {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.io.clear_readiness(ev),
-                res => return res,
+                res => {
+                    restore.made_progress();
+                    return res;
+                }
             }
         }
+    }
+
+    /// Runs `f` once if the fd looks ready for `interest` (a single direction); returns
+    /// `WouldBlock` without calling it otherwise.
+    ///
+    /// `f` should do one non-blocking operation on the fd and return `WouldBlock` only when
+    /// that operation did: the readiness is then cleared, so the next wait sleeps until the
+    /// fd is ready again.
+    pub fn try_io<R>(
+        &self,
+        interest: Interest,
+        f: impl FnOnce(&T) -> io::Result<R>,
+    ) -> io::Result<R> {
+        self.io.try_io(interest, |s| f(&s.0))
+    }
+
+    /// Like [`try_io`](AsyncFd::try_io), with mutable access to the inner object.
+    pub fn try_io_mut<R>(
+        &mut self,
+        interest: Interest,
+        f: impl FnOnce(&mut T) -> io::Result<R>,
+    ) -> io::Result<R> {
+        self.io.try_io_mut(interest, |s| f(&mut s.0))
     }
 }
 

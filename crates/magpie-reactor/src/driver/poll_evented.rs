@@ -219,6 +219,23 @@ impl<E: AsFd> PollEvented<E> {
         res
     }
 
+    /// [`try_io`](Self::try_io) with mutable access to the resource.
+    pub(crate) fn try_io_mut<R>(
+        &mut self,
+        interest: Interest,
+        f: impl FnOnce(&mut E) -> io::Result<R>,
+    ) -> io::Result<R> {
+        let ev = self.event_result(self.sched.ready_now(interest))?;
+        if ev.ready.is_empty() {
+            return Err(io::ErrorKind::WouldBlock.into());
+        }
+        let res = f(self.get_mut());
+        if matches!(&res, Err(e) if e.kind() == io::ErrorKind::WouldBlock) {
+            self.clear_readiness(ev);
+        }
+        res
+    }
+
     /// Waits until the resource is ready for `interest`.
     pub(crate) fn readiness(&self, interest: Interest) -> Readiness<'_, E> {
         Readiness {
