@@ -27,13 +27,15 @@ pub(crate) const AWAKE: u64 = 0;
 /// The driver is (about to be) asleep with no deadline.
 pub(crate) const ASLEEP_FOREVER: u64 = u64::MAX;
 
-const NO_CONTEXT: &str = "there is no timer running: this must be called from the context of \
-     a magpie runtime (in `Runtime::block_on`, a spawned task, or after `Runtime::enter`)";
-const TEARDOWN: &str = "there is no timer running: this thread is being torn down";
-const TIME_DISABLED: &str = "A magpie runtime was found, but timers are disabled. Call \
-     `enable_time` (or `enable_all`) on the runtime builder to enable timers.";
-pub(crate) const SHUTDOWN: &str =
-    "A magpie runtime was found, but it is being shut down: its timers no longer fire.";
+// tokio's messages word for word (code moving from tokio may match on them), with where
+// magpie looks for the runtime added after the no-context one.
+const NO_CONTEXT: &str = "there is no reactor running, must be called from the context of a \
+     Tokio 1.x runtime (magpie is one: call this inside `Runtime::block_on`, a spawned task, \
+     or after `Runtime::enter`)";
+const TEARDOWN: &str = "there is no reactor running: this thread is being torn down";
+const TIME_DISABLED: &str = "A Tokio 1.x context was found, but timers are disabled. Call \
+     `enable_time` on the runtime builder to enable timers.";
+pub(crate) const SHUTDOWN: &str = "A Tokio 1.x context was found, but it is being shutdown.";
 
 /// A handle to a time driver: what a `Sleep` registers with.
 ///

@@ -310,7 +310,7 @@ fn poll_after_shutdown_panics_with_clear_message() {
     }))
     .unwrap_err();
     let msg = err.downcast_ref::<String>().unwrap();
-    assert!(msg.contains("being shut down"), "{msg}");
+    assert!(msg.contains("being shutdown"), "{msg}");
     drop(pending);
 }
 
