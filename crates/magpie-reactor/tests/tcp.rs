@@ -558,3 +558,40 @@ fn accepted_stream_starts_assumed_ready() {
         assert_eq!(server.try_read(&mut [0u8; 4]).unwrap(), 3);
     });
 }
+
+/// After the reactor is gone, readiness seen before still lets `try_read` take queued
+/// data; once that runs dry it says `WouldBlock`, and a waiting read reports the shutdown
+/// instead of hanging.
+#[test]
+fn queued_data_is_readable_after_reactor_shutdown() {
+    let mut reactor = support::reactor();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut client = std::net::TcpStream::connect(addr).unwrap();
+    client.write_all(b"hello").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let (mut server, _) = support::block_on_with(&mut reactor, async {
+        let listener = TcpListener::from_std(listener).unwrap();
+        let (server, peer) = listener.accept().await.unwrap();
+        // Wait until the bytes have arrived, leaving them queued (and readiness set).
+        let mut all = [0u8; 5];
+        while server.peek(&mut all).await.unwrap() < 5 {}
+        (server, peer)
+    });
+    drop(reactor);
+    let mut buf = [0u8; 8];
+    assert_eq!(server.try_read(&mut buf).unwrap(), 5);
+    assert_eq!(&buf[..5], b"hello");
+    assert_eq!(
+        server.try_read(&mut buf).unwrap_err().kind(),
+        ErrorKind::WouldBlock
+    );
+    let mut read = pin!(read_some(&mut server, &mut buf));
+    match support::poll_once(&mut read) {
+        Poll::Ready(Err(e)) => assert_eq!(
+            e.to_string(),
+            "A Tokio 1.x context was found, but it is being shutdown."
+        ),
+        other => panic!("expected a shutdown error, got {other:?}"),
+    }
+}

@@ -208,7 +208,11 @@ impl<E: AsFd> PollEvented<E> {
         interest: Interest,
         f: impl FnOnce(&E) -> io::Result<R>,
     ) -> io::Result<R> {
-        let ev = self.event_result(self.sched.ready_now(interest))?;
+        // The shutdown bit is not checked (as in tokio): readiness seen before the reactor
+        // went away still lets the syscall run, so data already queued can be read; once
+        // a `WouldBlock` clears it, only `WouldBlock` is left, and the waiting forms report
+        // the shutdown.
+        let ev = self.sched.ready_now(interest);
         if ev.ready.is_empty() {
             return Err(io::ErrorKind::WouldBlock.into());
         }
@@ -225,7 +229,11 @@ impl<E: AsFd> PollEvented<E> {
         interest: Interest,
         f: impl FnOnce(&mut E) -> io::Result<R>,
     ) -> io::Result<R> {
-        let ev = self.event_result(self.sched.ready_now(interest))?;
+        // The shutdown bit is not checked (as in tokio): readiness seen before the reactor
+        // went away still lets the syscall run, so data already queued can be read; once
+        // a `WouldBlock` clears it, only `WouldBlock` is left, and the waiting forms report
+        // the shutdown.
+        let ev = self.sched.ready_now(interest);
         if ev.ready.is_empty() {
             return Err(io::ErrorKind::WouldBlock.into());
         }
