@@ -11,6 +11,7 @@ use std::task::{Context, Poll};
 use crate::driver::poll_evented::PollEvented;
 use crate::driver::scheduled_io::Direction;
 use crate::io::{AsyncRead, AsyncWrite, ReadBuf};
+use crate::net::unix::pipe::{read_buf, set_nonblocking, write};
 use crate::Interest;
 
 /// One end of a pipe to a child, registered with the current reactor.
@@ -20,7 +21,7 @@ struct Pipe {
 
 impl Pipe {
     fn new(fd: OwnedFd, interest: Interest) -> io::Result<Pipe> {
-        set_nonblocking(&fd)?;
+        set_nonblocking(fd.as_fd(), true)?;
         Ok(Pipe {
             io: PollEvented::new_with_interest(fd, interest)?,
         })
@@ -29,7 +30,7 @@ impl Pipe {
     fn poll_read(&self, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
         let len = buf.remaining();
         self.io
-            .poll_stream_io(cx, Direction::Read, len, |fd| read(fd, buf))
+            .poll_stream_io(cx, Direction::Read, len, |fd| read_buf(fd, buf))
             .map_ok(drop)
     }
 
@@ -41,60 +42,9 @@ impl Pipe {
     fn into_owned_fd(self) -> io::Result<OwnedFd> {
         let fd = self.io.into_inner()?;
         // Handed on to code that may expect a blocking descriptor (another process).
-        set_blocking(&fd)?;
+        set_nonblocking(fd.as_fd(), false)?;
         Ok(fd)
     }
-}
-
-fn fcntl_nonblocking(fd: &OwnedFd, on: bool) -> io::Result<()> {
-    let raw = fd.as_raw_fd();
-    // SAFETY: `raw` is an open descriptor owned by `fd` for the duration of both calls.
-    let flags = unsafe { libc::fcntl(raw, libc::F_GETFL) };
-    if flags < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    let flags = if on {
-        flags | libc::O_NONBLOCK
-    } else {
-        flags & !libc::O_NONBLOCK
-    };
-    // SAFETY: as above; F_SETFL takes the flag word.
-    if unsafe { libc::fcntl(raw, libc::F_SETFL, flags) } < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    Ok(())
-}
-
-fn set_nonblocking(fd: &OwnedFd) -> io::Result<()> {
-    fcntl_nonblocking(fd, true)
-}
-
-fn set_blocking(fd: &OwnedFd) -> io::Result<()> {
-    fcntl_nonblocking(fd, false)
-}
-
-fn read(fd: &OwnedFd, buf: &mut ReadBuf<'_>) -> io::Result<usize> {
-    // SAFETY: `read` only writes initialised bytes into the slice and reports how many.
-    let unfilled = unsafe { buf.unfilled_mut() };
-    // SAFETY: the pointer and length describe the live unfilled part of `buf`.
-    let n = unsafe { libc::read(fd.as_raw_fd(), unfilled.as_mut_ptr().cast(), unfilled.len()) };
-    if n < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    let n = n as usize;
-    // SAFETY: the kernel initialised the first `n` bytes of the unfilled part.
-    unsafe { buf.assume_init(n) };
-    buf.advance(n);
-    Ok(n)
-}
-
-fn write(fd: &OwnedFd, data: &[u8]) -> io::Result<usize> {
-    // SAFETY: the pointer and length describe the live slice `data`.
-    let n = unsafe { libc::write(fd.as_raw_fd(), data.as_ptr().cast(), data.len()) };
-    if n < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    Ok(n as usize)
 }
 
 macro_rules! child_stream {
