@@ -514,3 +514,17 @@ fn caller_names_do_not_clash_with_internal_items() {
     let (a, b) = block_on(async { magpie::join!(async { COUNT }, ready(COUNT + 1)) });
     assert_eq!((a, b), (2, 3));
 }
+
+#[test]
+fn else_alone_is_the_value() {
+    // No branch to poll: `select!` is its `else` (tokio accepts this, with or without
+    // `biased;`).
+    let plain: u8 = magpie::select! {
+        else => 1,
+    };
+    let biased: u8 = magpie::select! {
+        biased;
+        else => 2
+    };
+    assert_eq!((plain, biased), (1, 2));
+}

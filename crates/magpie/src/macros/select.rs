@@ -119,7 +119,10 @@ macro_rules! select {
     (@{ $($state:tt)* } $($rest:tt)*) => {
         $crate::__macro_support::select_expand! { invalid = ( $($rest)* ); }
     };
-    // Entry points.
+    // Entry points. An `else` alone needs no future: it is the value (as in tokio).
+    ($(biased;)? else => $else:expr $(,)?) => {{
+        $else
+    }};
     () => {
         ::core::compile_error!("select! requires at least one branch.")
     };

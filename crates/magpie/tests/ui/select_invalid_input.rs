@@ -2,12 +2,6 @@ async fn no_branches() {
     magpie::select! {}
 }
 
-async fn only_else() {
-    magpie::select! {
-        else => {}
-    }
-}
-
 async fn missing_handler() {
     magpie::select! {
         _ = async {} => ,
