@@ -44,21 +44,29 @@ pub(crate) struct SetCurrentGuard {
 /// one).
 pub(crate) fn set_current(handle: &Handle) -> SetCurrentGuard {
     let hook = handle.common().enter_hook.as_ref().map(|f| f());
-    CONTEXT.with(|c| {
-        let prev = c.current.replace(Some(handle.clone()));
-        let depth = c.depth.get() + 1;
-        c.depth.set(depth);
-        SetCurrentGuard {
-            prev,
-            depth,
-            _hook: hook,
-            _not_send: PhantomData,
-        }
-    })
+    // During thread-local destruction (a runtime kept in a thread-local and dropped with
+    // it) the context is gone: the guard then restores nothing (depth 0).
+    let (prev, depth) = CONTEXT
+        .try_with(|c| {
+            let prev = c.current.replace(Some(handle.clone()));
+            let depth = c.depth.get() + 1;
+            c.depth.set(depth);
+            (prev, depth)
+        })
+        .unwrap_or((None, 0));
+    SetCurrentGuard {
+        prev,
+        depth,
+        _hook: hook,
+        _not_send: PhantomData,
+    }
 }
 
 impl Drop for SetCurrentGuard {
     fn drop(&mut self) {
+        if self.depth == 0 {
+            return;
+        }
         let prev = self.prev.take();
         let ok = CONTEXT
             .try_with(|c| {
@@ -92,7 +100,10 @@ pub(crate) struct EnterRuntimeGuard {
 /// explanation of why that would deadlock.
 #[track_caller]
 pub(crate) fn enter_runtime() -> EnterRuntimeGuard {
-    let was = CONTEXT.with(|c| c.runtime_entered.replace(true));
+    // A destroyed context (thread-local destruction) cannot be driving a runtime.
+    let was = CONTEXT
+        .try_with(|c| c.runtime_entered.replace(true))
+        .unwrap_or(false);
     if was {
         panic!(
             "Cannot start a runtime from within a runtime. This happens because a function (like `block_on`) attempted to block the current thread while the thread is being used to drive asynchronous tasks."
@@ -118,7 +129,9 @@ pub(crate) fn exit_runtime<R>(f: impl FnOnce() -> R) -> R {
             let _ = CONTEXT.try_with(|c| c.runtime_entered.set(self.0));
         }
     }
-    let was = CONTEXT.with(|c| c.runtime_entered.replace(false));
+    let was = CONTEXT
+        .try_with(|c| c.runtime_entered.replace(false))
+        .unwrap_or(false);
     let _reset = Reset(was);
     f()
 }

@@ -78,7 +78,10 @@ impl Drop for ResetBudget {
 }
 
 fn with_budget<R>(budget: Budget, f: impl FnOnce() -> R) -> R {
-    let prev = CURRENT.with(|c| c.replace(budget));
+    // Thread-local destruction (a runtime dropped from a thread-local): no budget at all.
+    let prev = CURRENT
+        .try_with(|c| c.replace(budget))
+        .unwrap_or(Budget(None));
     let _reset = ResetBudget(prev);
     f()
 }
@@ -246,7 +249,9 @@ pub fn with_defer<R>(f: impl FnOnce() -> R) -> R {
             });
         }
     }
-    let prev = DEFER.with(|d| d.replace(Some(Vec::new())));
+    let prev = DEFER
+        .try_with(|d| d.replace(Some(Vec::new())))
+        .unwrap_or(None);
     let _reset = Reset(prev);
     f()
 }

@@ -330,12 +330,20 @@ impl Ctx {
                 .store(core.tasks.len() as u64, Relaxed);
             core.driver.take().expect("current-thread driver missing")
         });
-        let idle =
-            idle && self.with_core(|c| c.tasks.is_empty()) && handle.shared.inject.is_empty();
-        if idle {
+        let nothing_queued = || {
+            self.with_core(|c| c.tasks.is_empty())
+                && handle.shared.inject.is_empty()
+                && !handle.shared.woken.load(Acquire)
+        };
+        let hooks = idle && nothing_queued();
+        if hooks {
             if let Some(f) = &handle.common.on_park {
                 f();
             }
+        }
+        // The park hook may have spawned a task or woken the main future: sleeping now
+        // would strand that work until some unrelated event.
+        if hooks && nothing_queued() {
             self.with_core(|core| {
                 core.parks += 1;
                 handle.shared.parks.store(core.parks, Relaxed);
@@ -350,11 +358,13 @@ impl Ctx {
                 core.busy_since = Instant::now();
                 handle.shared.park_unparks.store(2 * core.parks, Relaxed);
             });
+        } else {
+            driver.park_timeout(Duration::ZERO);
+        }
+        if hooks {
             if let Some(f) = &handle.common.on_unpark {
                 f();
             }
-        } else {
-            driver.park_timeout(Duration::ZERO);
         }
         self.with_core(|core| core.driver = Some(driver));
     }

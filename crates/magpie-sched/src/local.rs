@@ -148,7 +148,7 @@ struct Enter(*const LocalContext);
 
 impl Enter {
     fn new(cx: &LocalContext) -> Enter {
-        Enter(CURRENT.with(|c| c.replace(cx)))
+        Enter(CURRENT.try_with(|c| c.replace(cx)).unwrap_or(ptr::null()))
     }
 }
 

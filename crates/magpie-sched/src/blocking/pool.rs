@@ -201,8 +201,9 @@ impl Spawner {
         if shared.handoff.shut_down() {
             self.inner.condvar.notify_all();
         }
-        let me = usize::from(CURRENT_POOL.with(|c| c.get()) == self.pool_id());
-        let deadline = timeout.map(|t| Instant::now() + t);
+        let me = usize::from(CURRENT_POOL.try_with(|c| c.get()).unwrap_or(0) == self.pool_id());
+        // A timeout too far out to name an instant (`Duration::MAX`) means "wait forever".
+        let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
         while shared.num_blocking + shared.num_dedicated > me {
             match deadline {
                 None => self.inner.exited.wait(&mut shared),

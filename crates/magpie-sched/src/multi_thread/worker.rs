@@ -333,6 +333,9 @@ impl Context {
             }
             core = self.park(core);
         }
+        if core.parked {
+            core = self.finish_unpark(core);
+        }
         handle.shared.owned.close_and_shutdown_all(core.index);
         self.shutdown_core(core);
     }
@@ -343,6 +346,10 @@ impl Context {
     /// `block_in_place`, which handed the core to a new worker thread.
     fn run_task(&self, mut task: Notified<Arc<Handle>>, mut core: Box<Core>) -> Option<Box<Core>> {
         let handle = &self.handle;
+        if core.parked {
+            // A look at busy peers after a park found this task: the park ends here.
+            core = self.finish_unpark(core);
+        }
         core.transition_from_searching(handle);
         let remote = &handle.shared.remotes[core.index];
         let lifo_enabled = !handle.shared.config.disable_lifo_slot;
@@ -419,8 +426,17 @@ impl Context {
         // decided once, below, not per wake-up.
         self.draining.set(true);
         handle.shared.driver.poll_events();
+        // Tasks that yielded get their turn now too, as in tokio: under a queue that never
+        // runs dry (tasks ping-ponging wakes), waiting for it to empty would starve them.
+        coop::wake_deferred();
         self.draining.set(false);
         let mut core = self.core.borrow_mut().take().expect("worker core missing");
+        if !core.yielded.is_empty() {
+            let Core {
+                yielded, run_queue, ..
+            } = &mut *core;
+            run_queue.push_back_batch(yielded, &handle.shared.inject);
+        }
         if self.notify_after_drain.replace(false)
             && core.run_queue.len()
                 + usize::from(handle.shared.remotes[core.index].lifo.is_occupied())
@@ -453,14 +469,22 @@ impl Context {
 
     fn park(&self, mut core: Box<Core>) -> Box<Core> {
         let handle = &self.handle;
-        if let Some(f) = &handle.common.on_park {
-            f();
+        // Still parked as far as users see: the last park ended in a timed look at busy
+        // peers' LIFO slots that found nothing. Hooks and metrics see one park, not each
+        // such look.
+        let rechecking = core.parked;
+        if !rechecking {
+            if let Some(f) = &handle.common.on_park {
+                f();
+            }
         }
         if core.transition_to_parked(handle) {
-            core.busy_ns += core.busy_since.elapsed().as_nanos() as u64;
-            core.parked = true;
-            while !core.is_shutdown {
+            if !rechecking {
+                core.busy_ns += core.busy_since.elapsed().as_nanos() as u64;
+                core.parked = true;
                 core.parks += 1;
+            }
+            while !core.is_shutdown {
                 let timeout = core.saw_occupied_lifo.then_some(STRANDED_LIFO_RECHECK);
                 let watch = (handle.shared.idle.num_unparked() > 0).then_some(STRANDED_LIFO_WATCH);
                 let watched;
@@ -472,11 +496,19 @@ impl Context {
                 if (timeout.is_some() || watched)
                     && handle.shared.idle.unpark_worker_by_id(core.index)
                 {
-                    // Time to look at the busy workers' LIFO slots again.
-                    break;
+                    // Time to look at the busy workers' LIFO slots again; the worker counts
+                    // as unparked once it finds a task to run (`run_task`).
+                    return core;
                 }
             }
         }
+        self.finish_unpark(core)
+    }
+
+    /// Ends a park episode: runs the unpark hook and publishes the unparked state.
+    #[cold]
+    fn finish_unpark(&self, mut core: Box<Core>) -> Box<Core> {
+        let handle = &self.handle;
         if let Some(f) = &handle.common.on_unpark {
             f();
         }

@@ -123,7 +123,10 @@ unsafe fn poll_future<F: Future, S>(cell: &Cell<F, S>, task: &RawTask) -> Polled
     let waker = waker_ref(task);
     let mut cx = Context::from_waker(&waker);
     let res = catch_unwind(AssertUnwindSafe(|| {
-        cell.core.stage.with_mut(|p| {
+        // A panicking poll drops its future while the panic unwinds, as tokio does (the
+        // future's `Drop` sees `std::thread::panicking()`).
+        let on_unwind = DropOnUnwind(cell);
+        let res = cell.core.stage.with_mut(|p| {
             // SAFETY: RUNNING gives exclusive access to the stage; the future lives in the
             // heap cell and is never moved while `Running`, so pinning it is sound.
             match unsafe { &mut *p } {
@@ -131,7 +134,9 @@ unsafe fn poll_future<F: Future, S>(cell: &Cell<F, S>, task: &RawTask) -> Polled
                 Stage::Running(fut) => unsafe { Pin::new_unchecked(fut) }.poll(&mut cx),
                 _ => unreachable!("task polled after it completed"),
             }
-        })
+        });
+        std::mem::forget(on_unwind);
+        res
     }));
     let output = match res {
         Ok(Poll::Pending) => {
@@ -149,6 +154,24 @@ unsafe fn poll_future<F: Future, S>(cell: &Cell<F, S>, task: &RawTask) -> Polled
         let _ = unsafe { replace_stage(cell, Stage::Finished(Err(JoinError::panic(id, payload)))) };
     }
     Polled::Ready
+}
+
+/// Drops the stage in place (leaving `Consumed`) when a panicking poll unwinds through it.
+struct DropOnUnwind<'a, F: Future, S>(&'a Cell<F, S>);
+
+impl<F: Future, S> Drop for DropOnUnwind<'_, F, S> {
+    fn drop(&mut self) {
+        self.0.core.stage.with_mut(|p| {
+            // SAFETY: only reached while the poll that holds RUNNING unwinds, so access is
+            // exclusive; the future is dropped in place (it is pinned) and the slot then
+            // rewritten without dropping it again. A panic in that drop aborts (a panic
+            // during unwinding), so the slot is never left half-dropped and reused.
+            unsafe {
+                std::ptr::drop_in_place(p);
+                std::ptr::write(p, Stage::Consumed);
+            }
+        });
+    }
 }
 
 /// Drops the future and stores the cancellation (or the panic its `Drop` raised).

@@ -1,0 +1,167 @@
+//! Runtime life-cycle edge cases found by comparing with tokio: runtimes dropped during
+//! thread-local destruction, tasks that panic, extreme shutdown timeouts, park hooks that
+//! make work, and yielded tasks under a saturated worker.
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use magpie::runtime::{Builder, Runtime};
+use magpie::sync::{mpsc, oneshot, Notify};
+
+fn flavors() -> Vec<Runtime> {
+    vec![
+        Builder::new_current_thread().enable_all().build().unwrap(),
+        Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap(),
+        Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap(),
+    ]
+}
+
+#[test]
+fn runtime_dropped_during_thread_local_destruction() {
+    thread_local! {
+        static KEPT: RefCell<Option<Runtime>> = const { RefCell::new(None) };
+    }
+    for flavor in 0..3 {
+        std::thread::spawn(move || {
+            let rt = flavors().swap_remove(flavor);
+            // A task still alive at shutdown is dropped during the thread's TLS teardown.
+            rt.spawn(std::future::pending::<()>());
+            rt.block_on(async { magpie::task::yield_now().await });
+            KEPT.with(|k| *k.borrow_mut() = Some(rt));
+            // A second runtime in use on the same thread, dropped normally first.
+            let other = Builder::new_current_thread().enable_all().build().unwrap();
+            other.block_on(async {});
+        })
+        .join()
+        .expect("dropping a runtime from a thread-local must not panic or abort");
+    }
+}
+
+#[test]
+fn panicking_task_drops_its_future_while_unwinding() {
+    struct Boom(Option<oneshot::Sender<bool>>);
+    impl Future for Boom {
+        type Output = ();
+        fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
+            panic!("boom");
+        }
+    }
+    impl Drop for Boom {
+        fn drop(&mut self) {
+            let _ = self.0.take().unwrap().send(std::thread::panicking());
+        }
+    }
+    for rt in flavors() {
+        let (tx, rx) = oneshot::channel();
+        let join = rt.spawn(Boom(Some(tx)));
+        assert!(rt.block_on(rx).unwrap(), "Drop ran outside the unwinding");
+        let err = rt.block_on(join).unwrap_err();
+        assert!(err.is_panic());
+    }
+}
+
+#[test]
+fn shutdown_timeout_of_duration_max_waits_forever_without_overflow() {
+    for rt in flavors() {
+        rt.spawn_blocking(|| std::thread::sleep(Duration::from_millis(5)));
+        rt.shutdown_timeout(Duration::MAX);
+    }
+}
+
+#[test]
+fn park_hook_that_spawns_work_keeps_the_runtime_awake() {
+    let notify = Arc::new(Notify::new());
+    let fired = Arc::new(AtomicBool::new(false));
+    let (n2, f2) = (notify.clone(), fired.clone());
+    let unparks = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let u2 = unparks.clone();
+    let rt = Builder::new_current_thread()
+        .enable_all()
+        .on_thread_park(move || {
+            if !f2.swap(true, Ordering::SeqCst) {
+                let n = n2.clone();
+                magpie::spawn(async move { n.notify_one() });
+            }
+        })
+        .on_thread_unpark(move || {
+            u2.fetch_add(1, Ordering::SeqCst);
+        })
+        .build()
+        .unwrap();
+    rt.block_on(notify.notified());
+    assert!(fired.load(Ordering::SeqCst));
+    // Every park hook call is paired with an unpark hook call, parked or not.
+    assert_eq!(unparks.load(Ordering::SeqCst), 1);
+}
+
+#[test]
+fn yielding_task_runs_while_other_tasks_saturate_the_worker() {
+    for rt in flavors() {
+        let running = Arc::new(AtomicBool::new(true));
+        rt.block_on(async {
+            let mut pairs = Vec::new();
+            for _ in 0..20 {
+                let (tx1, mut rx1) = mpsc::unbounded_channel::<()>();
+                let (tx2, mut rx2) = mpsc::unbounded_channel::<()>();
+                let running = running.clone();
+                pairs.push(magpie::spawn(async move {
+                    while running.load(Ordering::Relaxed) {
+                        tx1.send(()).unwrap();
+                        rx2.recv().await.unwrap();
+                    }
+                }));
+                pairs.push(magpie::spawn(async move {
+                    while rx1.recv().await.is_some() {
+                        if tx2.send(()).is_err() {
+                            break;
+                        }
+                    }
+                }));
+            }
+            magpie::spawn(async {
+                for _ in 0..5 {
+                    magpie::task::yield_now().await;
+                }
+            })
+            .await
+            .unwrap();
+            running.store(false, Ordering::Relaxed);
+            for p in pairs {
+                p.await.unwrap();
+            }
+        });
+    }
+}
+
+#[test]
+fn worker_park_count_ignores_internal_rechecks() {
+    let rt = Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let m = rt.metrics();
+    while m.worker_park_unpark_count(0) == 0 || m.worker_park_unpark_count(1) == 0 {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // Idle workers stay parked: their timed checks on busy peers are not new parks.
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(m.worker_park_unpark_count(0), 1);
+    assert_eq!(m.worker_park_unpark_count(1), 1);
+    drop(rt);
+    assert_eq!(m.worker_park_unpark_count(0) % 2, 0);
+    assert_eq!(m.worker_park_unpark_count(1) % 2, 0);
+}
