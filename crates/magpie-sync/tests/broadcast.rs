@@ -289,7 +289,7 @@ impl Drop for Counted {
 }
 
 #[test]
-fn last_reader_takes_the_value_and_it_drops_once() {
+fn last_reader_drops_the_stored_value() {
     let counts = Arc::new(Counts::default());
     let (tx, mut rx1) = broadcast::channel(4);
     let mut rx2 = tx.subscribe();
@@ -303,10 +303,14 @@ fn last_reader_takes_the_value_and_it_drops_once() {
     let c = rx3.try_recv().unwrap();
     assert_eq!(
         counts.clones.load(SeqCst),
-        2,
-        "the last reader moves the value out"
+        3,
+        "every reader gets a clone, the last one too (as in tokio)"
     );
-    assert_eq!(counts.live(), 3, "the slot no longer holds a copy");
+    assert_eq!(
+        counts.live(),
+        3,
+        "the last read dropped the copy in the slot"
+    );
     assert!(tx.is_empty());
     assert_eq!((a.val, b.val, c.val), (1, 1, 1));
     drop((a, b, c));
@@ -546,8 +550,10 @@ impl Clone for Tally {
             std::hint::spin_loop();
         }
         self.clones.set(seen + 1);
+        // Each clone carries its rank: with no clone racing another, the ranks of one
+        // value's clones are exactly 1..=receivers.
         Tally {
-            clones: std::cell::Cell::new(0),
+            clones: std::cell::Cell::new(seen + 1),
             original: false,
         }
     }
@@ -564,10 +570,9 @@ fn clones_of_a_value_never_run_in_parallel() {
             std::thread::spawn(move || {
                 let mut counted = 0;
                 while let Ok(t) = rx.blocking_recv() {
-                    if t.original {
-                        // The last reader moved the original out after everyone cloned it.
-                        counted += t.clones.get();
-                    }
+                    // Every receiver gets a clone, never the original.
+                    assert!(!t.original);
+                    counted += t.clones.get();
                 }
                 counted
             })
@@ -582,7 +587,11 @@ fn clones_of_a_value_never_run_in_parallel() {
     }
     drop(tx);
     let total: u32 = hs.into_iter().map(|h| h.join().unwrap()).sum();
-    assert_eq!(total, N * (RECEIVERS - 1), "a clone ran alongside another");
+    assert_eq!(
+        total,
+        N * RECEIVERS * (RECEIVERS + 1) / 2,
+        "a clone ran alongside another"
+    );
 }
 
 /// Counts its wake-ups.
@@ -622,4 +631,104 @@ fn recv_polled_with_a_new_waker_wakes_the_new_one() {
     );
     drop(fut);
     assert_eq!(Arc::strong_count(&b), 2, "the channel kept no waker");
+}
+
+/// A waker whose drop sends on the channel it waits on: dropping it under the channel's
+/// lock would deadlock.
+struct SendOnDrop(broadcast::Sender<u8>);
+
+impl std::task::Wake for SendOnDrop {
+    fn wake(self: Arc<Self>) {}
+}
+
+impl Drop for SendOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.send(9);
+    }
+}
+
+#[test]
+fn replaced_waker_is_dropped_outside_the_lock() {
+    use std::future::Future;
+    use std::task::{Context, Waker};
+
+    let (tx, mut rx) = broadcast::channel::<u8>(4);
+    let mut recv = Box::pin(rx.recv());
+    let waker = Waker::from(Arc::new(SendOnDrop(tx)));
+    assert!(recv
+        .as_mut()
+        .poll(&mut Context::from_waker(&waker))
+        .is_pending());
+    drop(waker);
+    // The second poll replaces (and so drops) the first waker, which sends.
+    let mut cx = Context::from_waker(Waker::noop());
+    assert!(recv.as_mut().poll(&mut cx).is_pending());
+    drop(recv);
+    assert_eq!(rx.try_recv(), Ok(9));
+}
+
+#[test]
+fn woken_waker_is_dropped_outside_the_lock() {
+    use std::future::Future;
+    use std::task::{Context, Waker};
+
+    let (tx, mut rx) = broadcast::channel::<u8>(4);
+    let mut recv = Box::pin(rx.recv());
+    let waker = Waker::from(Arc::new(SendOnDrop(tx.clone())));
+    assert!(recv
+        .as_mut()
+        .poll(&mut Context::from_waker(&waker))
+        .is_pending());
+    drop(waker);
+    // Waking consumes the waker, whose drop sends 9.
+    tx.send(1).unwrap();
+    let mut cx = Context::from_waker(Waker::noop());
+    assert_eq!(recv.as_mut().poll(&mut cx), std::task::Poll::Ready(Ok(1)));
+    drop(recv);
+    assert_eq!(rx.try_recv(), Ok(9));
+}
+
+#[derive(Debug, PartialEq)]
+struct FragileClone(u32);
+
+impl Clone for FragileClone {
+    fn clone(&self) -> Self {
+        assert!(self.0 != 0, "cannot clone zero");
+        FragileClone(self.0)
+    }
+}
+
+#[test]
+fn a_panicking_clone_skips_that_value_only() {
+    use std::panic::{catch_unwind, AssertUnwindSafe};
+
+    let (tx, mut rx1) = broadcast::channel(4);
+    let mut rx2 = tx.subscribe();
+    tx.send(FragileClone(0)).unwrap();
+    tx.send(FragileClone(1)).unwrap();
+    // Even the last receiver gets a clone, as in tokio: the clone panics for both.
+    for rx in [&mut rx1, &mut rx2] {
+        assert!(catch_unwind(AssertUnwindSafe(|| rx.try_recv())).is_err());
+        assert_eq!(rx.try_recv(), Ok(FragileClone(1)));
+        assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+    }
+    assert_eq!(tx.len(), 0);
+}
+
+#[test]
+fn every_receiver_gets_a_clone() {
+    static CLONES: AtomicUsize = AtomicUsize::new(0);
+    struct Counted;
+    impl Clone for Counted {
+        fn clone(&self) -> Self {
+            CLONES.fetch_add(1, SeqCst);
+            Counted
+        }
+    }
+    let (tx, mut rx1) = broadcast::channel(2);
+    let mut rx2 = tx.subscribe();
+    let _ = tx.send(Counted);
+    assert!(rx1.try_recv().is_ok());
+    assert!(rx2.try_recv().is_ok());
+    assert_eq!(CLONES.load(SeqCst), 2);
 }

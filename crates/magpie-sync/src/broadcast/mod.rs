@@ -147,10 +147,10 @@ impl<T> Shared<T> {
         T: Clone,
     {
         // Fast path: the value is in the ring; only its slot is locked.
-        let value = self.slot(*next).lock().read(*next);
+        let value = self.slot(*next).lock().read(next);
         match value {
-            Some(v) => {
-                *next = next.wrapping_add(1);
+            Some((v, dead)) => {
+                drop(dead);
                 Ok(v)
             }
             None => self.recv_slow(next, waiter),
@@ -174,9 +174,9 @@ impl<T> Shared<T> {
         if slot.pos() == *next {
             // Sent since the fast path looked. The slot lock alone keeps it for us.
             drop(tail);
-            let v = slot.read(*next).expect("the slot holds our position");
+            let (v, dead) = slot.read(next).expect("the slot holds our position");
             drop(slot);
-            *next = next.wrapping_add(1);
+            drop(dead);
             return Ok(v);
         }
         let behind = slot.pos().wrapping_add(cap) == *next;
@@ -189,7 +189,10 @@ impl<T> Shared<T> {
             if let Some((waiter, waker)) = waiter {
                 // SAFETY: we hold the tail lock of the list; the waiter lives in a pinned
                 // `Recv` that unregisters before it goes away.
-                unsafe { waiter.register(&mut tail.waiters, waker) };
+                let replaced = unsafe { waiter.register(&mut tail.waiters, waker) };
+                // The old waker's drop may send on this channel: not under the lock.
+                drop(tail);
+                drop(replaced);
             }
             return Err(TryRecvError::Empty);
         }

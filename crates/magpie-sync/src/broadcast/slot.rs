@@ -40,26 +40,32 @@ impl<T> Slot<T> {
         self.val.replace(val)
     }
 
-    /// Reads the value at `pos` for one receiver: `None` if the slot holds another
-    /// position. The last reader moves the value out; the others clone it.
-    pub(super) fn read(&mut self, pos: u64) -> Option<T>
+    /// Reads the value at `*next` for one receiver and moves the receiver past it: `None`
+    /// (and `*next` untouched) if the slot holds another position.
+    ///
+    /// Every receiver gets a clone, as tokio documents ("cloned on demand for each
+    /// receiver"); the last reader also gets the stored value back, to drop outside the
+    /// lock. The receiver is counted off and moved on *before* the clone runs, so a `Clone`
+    /// that panics costs that receiver this one value and leaves the slot consistent.
+    pub(super) fn read(&mut self, next: &mut u64) -> Option<(T, Option<T>)>
     where
         T: Clone,
     {
-        if self.pos != pos {
+        if self.pos != *next {
             return None;
         }
         // Every receiver that existed when the value was sent counts once in `rem` and
         // reads each position at most once (its position only moves forward), so a
         // receiver asking for `pos` here has not been subtracted yet.
         debug_assert!(self.rem > 0, "a receiver read a slot it was not counted in");
+        *next = next.wrapping_add(1);
         self.rem -= 1;
-        let val = if self.rem == 0 {
-            self.val.take()
-        } else {
-            self.val.clone()
-        };
-        Some(val.expect("a slot still owed to a receiver holds its value"))
+        let val = self
+            .val
+            .clone()
+            .expect("a slot still owed to a receiver holds its value");
+        let dead = if self.rem == 0 { self.val.take() } else { None };
+        Some((val, dead))
     }
 
     /// A receiver that will never read `pos` gives up its share: returns the value if that

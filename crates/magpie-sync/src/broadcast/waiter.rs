@@ -48,20 +48,27 @@ impl Waiter {
         }
     }
 
-    /// Stores `waker` and links the node unless it already is.
+    /// Stores `waker` and links the node unless it already is. Returns the waker it
+    /// replaced, which the caller must drop only after releasing the tail lock: a waker's
+    /// drop may run arbitrary code, sending on this very channel included.
     ///
     /// # Safety
     ///
     /// `waiters` is the list of the tail whose lock the caller holds, and the node stays in
     /// place until it is unlinked (the owning future is pinned and unlinks in `drop`).
-    pub(super) unsafe fn register(&self, waiters: &mut LinkedList<Waiter>, waker: &Waker) {
+    #[must_use = "drop the replaced waker after releasing the tail lock"]
+    pub(super) unsafe fn register(
+        &self,
+        waiters: &mut LinkedList<Waiter>,
+        waker: &Waker,
+    ) -> Option<Waker> {
         // SAFETY: the waker cell is only accessed under the tail lock, which the caller holds.
-        unsafe {
+        let replaced = unsafe {
             self.waker.with_mut(|w| match &mut *w {
-                Some(old) if old.will_wake(waker) => {}
-                slot => *slot = Some(waker.clone()),
-            });
-        }
+                Some(old) if old.will_wake(waker) => None,
+                slot => slot.replace(waker.clone()),
+            })
+        };
         // Only written under the lock we hold, so a relaxed load sees the latest value.
         if !self.queued.load(Relaxed) {
             self.queued.store(true, Relaxed);
@@ -69,6 +76,7 @@ impl Waiter {
             // place until unlinked, and we hold the lock guarding the list.
             unsafe { waiters.push_back(NonNull::from(self)) };
         }
+        replaced
     }
 
     /// Unlinks the node if a sender has not already: the owner calls this before the node
