@@ -370,12 +370,13 @@ impl RawSemaphore {
 
     fn poll_queued(&self, node: &Waiter, num: usize, cx: &mut Context<'_>) -> Poll<bool> {
         if node.state.load(Acquire) == 0 {
-            return Poll::Ready(true);
+            return Poll::Ready(self.keep_grant(num));
         }
         let list = self.waiters.lock();
         let s = node.state.load(Acquire);
         if s == 0 {
-            return Poll::Ready(true);
+            drop(list);
+            return Poll::Ready(self.keep_grant(num));
         }
         if s & WAITER_CLOSED != 0 {
             // `close` unlinked us; give back what a partial grant handed us.
@@ -390,6 +391,20 @@ impl RawSemaphore {
             }
         });
         Poll::Pending
+    }
+}
+
+impl RawSemaphore {
+    /// A waiter was granted all its `num` permits but had not yet seen it: as in tokio, a
+    /// semaphore closed meanwhile still fails the acquisition (closing means no acquisition
+    /// completes from then on), and the permits go back. Returns whether to keep them.
+    fn keep_grant(&self, num: usize) -> bool {
+        if self.is_closed() {
+            self.release(num);
+            false
+        } else {
+            true
+        }
     }
 }
 

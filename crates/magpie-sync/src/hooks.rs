@@ -148,9 +148,11 @@ pub(crate) fn poll_proceed(cx: &mut Context<'_>) -> Poll<Proceed> {
 pub(crate) fn sleep(duration: Duration) -> SyncSleep {
     match SLEEP.get() {
         Some(sleep) => SyncSleep(sleep(duration)),
+        // tokio's words first (code moving from tokio may match on them), then the fix.
         None => panic!(
-            "`send_timeout` needs a timer, and none is installed: run it on a magpie runtime, \
-             or install one with `magpie_sync::hooks::set_sleep_hook`"
+            "there is no reactor running, must be called from the context of a Tokio 1.x \
+             runtime (`send_timeout` needs a timer, and none is installed: run it on a magpie \
+             runtime, or install one with `magpie_sync::hooks::set_sleep_hook`)"
         ),
     }
 }
@@ -179,5 +181,29 @@ pub(crate) fn assert_can_block() {
              function attempted to block the current thread while the thread is being used to \
              drive asynchronous tasks."
         );
+    }
+}
+
+/// Wraps a future so that each poll first checks the task's budget and a completed poll
+/// spends one unit: an operation that keeps finding its answer ready (an always-changed
+/// `watch`, a closed channel) still yields to the scheduler now and then.
+pub(crate) fn cooperative<F: Future>(fut: F) -> Cooperative<F> {
+    Cooperative(fut)
+}
+
+/// The future [`cooperative`] returns.
+pub(crate) struct Cooperative<F>(F);
+
+impl<F: Future> Future for Cooperative<F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let proceed = std::task::ready!(poll_proceed(cx));
+        // SAFETY: structural pinning of the only field; `Cooperative` never moves it out
+        // and has no `Drop` or `Unpin` impl that could.
+        let fut = unsafe { self.map_unchecked_mut(|c| &mut c.0) };
+        let out = std::task::ready!(fut.poll(cx));
+        proceed.made_progress();
+        Poll::Ready(out)
     }
 }

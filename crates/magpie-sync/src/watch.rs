@@ -206,7 +206,7 @@ impl<T> Receiver<T> {
     ///
     /// Cancel safe.
     pub async fn changed(&mut self) -> Result<(), RecvError> {
-        self.shared.changed(&mut self.version).await
+        crate::hooks::cooperative(self.shared.changed(&mut self.version)).await
     }
 
     /// Waits until the value satisfies `f` (checking the current value first), marks it
@@ -221,19 +221,22 @@ impl<T> Receiver<T> {
     ) -> Result<Ref<'_, T>, RecvError> {
         let shared = &*self.shared;
         let seen = &mut self.version;
-        loop {
-            {
-                let inner = shared.value.read();
-                let version = shared.version();
-                let has_changed = version != *seen;
-                *seen = version;
-                if f(&inner) {
-                    return Ok(Ref { inner, has_changed });
+        crate::hooks::cooperative(async move {
+            loop {
+                {
+                    let inner = shared.value.read();
+                    let version = shared.version();
+                    let has_changed = version != *seen;
+                    *seen = version;
+                    if f(&inner) {
+                        return Ok(Ref { inner, has_changed });
+                    }
                 }
+                // `Err` only when no unseen value is left, and the last one was just checked.
+                shared.changed(seen).await?;
             }
-            // `Err` only when no unseen value is left, and the last one was just checked.
-            shared.changed(seen).await?;
-        }
+        })
+        .await
     }
 
     /// Returns `true` if both receivers watch the same channel.
@@ -331,15 +334,18 @@ impl<T> Sender<T> {
     ///
     /// Cancel safe.
     pub async fn closed(&self) {
-        loop {
-            let notified = self.shared.notify_tx.notified();
-            let mut notified = std::pin::pin!(notified);
-            notified.as_mut().enable();
-            if self.is_closed() {
-                return;
+        crate::hooks::cooperative(async {
+            loop {
+                let notified = self.shared.notify_tx.notified();
+                let mut notified = std::pin::pin!(notified);
+                notified.as_mut().enable();
+                if self.is_closed() {
+                    return;
+                }
+                notified.await;
             }
-            notified.await;
-        }
+        })
+        .await
     }
 
     /// Makes a new receiver that considers the current value seen.

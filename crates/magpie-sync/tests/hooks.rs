@@ -164,3 +164,62 @@ fn send_timeout_uses_the_timer() {
         }
     });
 }
+
+#[test]
+fn watch_changed_spends_budget_when_always_changed() {
+    install();
+    let (tx, mut rx) = magpie_sync::watch::channel(0u32);
+    BUDGET.with(|b| b.set(Some(4)));
+    let mut rounds = 0;
+    let mut t = Task::new(async {
+        loop {
+            tx.send(rounds).unwrap();
+            rx.changed().await.unwrap();
+            rounds += 1;
+        }
+    });
+    t.pending();
+    assert!(t.is_woken(), "budget exhaustion wakes the task to yield");
+    drop(t);
+    assert_eq!(rounds, 4);
+    BUDGET.with(|b| b.set(None));
+}
+
+#[test]
+fn watch_changed_on_a_closed_channel_spends_budget() {
+    install();
+    let (tx, mut rx) = magpie_sync::watch::channel(());
+    drop(tx);
+    BUDGET.with(|b| b.set(Some(3)));
+    let mut errors = 0;
+    let mut t = Task::new(async {
+        loop {
+            assert!(rx.changed().await.is_err());
+            assert!(rx.wait_for(|_| false).await.is_err());
+            errors += 2;
+        }
+    });
+    t.pending();
+    drop(t);
+    assert_eq!(errors, 2, "changed, wait_for, then changed is refused");
+    BUDGET.with(|b| b.set(None));
+}
+
+#[test]
+fn watch_sender_closed_spends_budget() {
+    install();
+    let (tx, rx) = magpie_sync::watch::channel(());
+    drop(rx);
+    BUDGET.with(|b| b.set(Some(2)));
+    let mut done = 0;
+    let mut t = Task::new(async {
+        loop {
+            tx.closed().await;
+            done += 1;
+        }
+    });
+    t.pending();
+    drop(t);
+    assert_eq!(done, 2);
+    BUDGET.with(|b| b.set(None));
+}

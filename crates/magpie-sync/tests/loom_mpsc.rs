@@ -99,3 +99,28 @@ fn close_with_outstanding_permit() {
         assert!(tx.is_closed());
     });
 }
+
+/// A closed receiver waits for every reserved slot to come back: a slot handed to a
+/// reservation that is then dropped (or fails) must wake it, however the release, the
+/// reservation and the close interleave.
+#[test]
+fn close_with_cancelled_reservation() {
+    loom::model(|| {
+        let (tx, mut rx) = mpsc::channel::<u8>(1);
+        let held = tx.clone().try_reserve_owned().unwrap();
+        let releaser = thread::spawn(move || drop(held));
+        let tx2 = tx.clone();
+        let reserver = thread::spawn(move || {
+            let mut reserve = Box::pin(tx2.reserve());
+            let mut cx = Context::from_waker(Waker::noop());
+            // Pending, granted or failed: whichever, dropping it must hand the slot back.
+            let _ = reserve.as_mut().poll(&mut cx);
+        });
+        rx.close();
+        // `tx` lives on, so only the slots coming back can end `recv`.
+        assert_eq!(loom::future::block_on(rx.recv()), None);
+        releaser.join().unwrap();
+        reserver.join().unwrap();
+        assert_eq!(tx.capacity(), 1);
+    });
+}

@@ -302,7 +302,9 @@ fn zero_capacity_panics() {
 }
 
 #[test]
-#[should_panic(expected = "needs a timer")]
+#[should_panic(
+    expected = "there is no reactor running, must be called from the context of a Tokio 1.x runtime"
+)]
 fn send_timeout_without_timer_panics() {
     let (tx, _rx) = mpsc::channel::<u8>(1);
     let _ = run(tx.send_timeout(1, std::time::Duration::from_millis(1)));
@@ -477,4 +479,108 @@ fn dropped_receiver_wakes_waiting_senders() {
     drop(rx);
     assert!(send.is_woken());
     assert!(send.ready().is_err());
+}
+
+/// A closed receiver waits while any slot is reserved (its holder could still send); a
+/// reservation that is granted slots and then fails or is dropped must give them back and
+/// wake the receiver once none is out.
+mod closed_receiver_and_pending_reservations {
+    use super::*;
+
+    #[test]
+    fn released_permit_wakes_only_when_no_slot_is_out() {
+        let (tx, mut rx) = mpsc::channel::<u8>(3);
+        let p1 = tx.try_reserve().unwrap();
+        let p2 = tx.try_reserve().unwrap();
+        rx.close();
+        let mut recv = Task::new(rx.recv());
+        recv.pending();
+        drop(p1);
+        assert!(!recv.is_woken(), "a slot is still reserved");
+        recv.pending();
+        drop(p2);
+        assert!(recv.is_woken());
+        assert_eq!(recv.ready(), None);
+    }
+
+    #[test]
+    fn granted_then_dropped_reservation_wakes() {
+        let (tx, mut rx) = mpsc::channel::<u8>(1);
+        let held = tx.try_reserve().unwrap();
+        let mut reserve = Task::new(tx.reserve());
+        reserve.pending();
+        // The slot goes straight to the waiting reservation.
+        drop(held);
+        assert!(reserve.is_woken());
+        rx.close();
+        let mut recv = Task::new(rx.recv());
+        recv.pending();
+        drop(reserve);
+        assert!(recv.is_woken());
+        assert_eq!(recv.ready(), None);
+        assert_eq!(tx.capacity(), 1, "the dropped grant came back");
+    }
+
+    #[test]
+    fn granted_then_closed_reservation_fails_and_wakes() {
+        let (tx, mut rx) = mpsc::channel::<u8>(1);
+        let held = tx.try_reserve().unwrap();
+        let mut reserve = Task::new(tx.reserve());
+        reserve.pending();
+        drop(held);
+        rx.close();
+        let mut recv = Task::new(rx.recv());
+        recv.pending();
+        // Granted before the close, polled after it: it fails, as tokio's does.
+        assert!(reserve.ready().is_err());
+        assert!(recv.is_woken());
+        assert_eq!(recv.ready(), None);
+        assert_eq!(tx.capacity(), 1);
+    }
+
+    #[test]
+    fn partly_granted_reserve_many_fails_and_wakes() {
+        let (tx, mut rx) = mpsc::channel::<u8>(2);
+        let held = tx.try_reserve().unwrap();
+        let mut reserve = Task::new(tx.reserve_many(2));
+        reserve.pending();
+        rx.close();
+        let mut recv = Task::new(rx.recv());
+        recv.pending();
+        drop(held);
+        assert!(!recv.is_woken(), "the reservation still holds a slot");
+        assert!(reserve.ready().is_err());
+        assert!(recv.is_woken());
+        assert_eq!(recv.ready(), None);
+    }
+
+    #[test]
+    fn partly_granted_reserve_many_dropped_wakes() {
+        let (tx, mut rx) = mpsc::channel::<u8>(2);
+        let held = tx.try_reserve().unwrap();
+        let mut reserve = Task::new(tx.reserve_many(2));
+        reserve.pending();
+        rx.close();
+        let mut recv = Task::new(rx.recv());
+        recv.pending();
+        drop(held);
+        assert!(!recv.is_woken());
+        drop(reserve);
+        assert!(recv.is_woken());
+        assert_eq!(recv.ready(), None);
+    }
+
+    #[test]
+    fn unused_permits_of_a_reserve_many_wake() {
+        let (tx, mut rx) = mpsc::channel::<u8>(3);
+        let mut permits = tx.try_reserve_many(3).unwrap();
+        permits.next().unwrap().send(1);
+        rx.close();
+        assert_eq!(rx.try_recv(), Ok(1));
+        let mut recv = Task::new(rx.recv());
+        recv.pending();
+        drop(permits);
+        assert!(recv.is_woken());
+        assert_eq!(recv.ready(), None);
+    }
 }

@@ -136,7 +136,7 @@ impl<T> Sender<T> {
     ///
     /// Cancel safe: a slot granted to a dropped future goes to the next waiting sender.
     pub async fn reserve(&self) -> Result<Permit<'_, T>, SendError<()>> {
-        match self.chan.sem.acquire(1).await {
+        match self.chan.acquire_slots(1).await {
             Ok(()) => Ok(Permit { chan: &self.chan }),
             Err(_) => Err(SendError(())),
         }
@@ -151,7 +151,7 @@ impl<T> Sender<T> {
         if n > self.chan.bound {
             return Err(SendError(()));
         }
-        match self.chan.sem.acquire(n).await {
+        match self.chan.acquire_slots(n).await {
             Ok(()) => Ok(PermitIterator {
                 chan: &self.chan,
                 n,
@@ -181,7 +181,7 @@ impl<T> Sender<T> {
     ///
     /// Cancel safe, as [`reserve`](Self::reserve).
     pub async fn reserve_owned(self) -> Result<OwnedPermit<T>, SendError<()>> {
-        match self.chan.sem.acquire(1).await {
+        match self.chan.acquire_slots(1).await {
             Ok(()) => Ok(OwnedPermit {
                 chan: Some(self.into_chan()),
             }),
@@ -434,7 +434,7 @@ impl<'a, T> Permit<'a, T> {
 
 impl<T> Drop for Permit<'_, T> {
     fn drop(&mut self) {
-        self.chan.release_slot();
+        self.chan.release_slots(1);
     }
 }
 
@@ -455,7 +455,7 @@ impl<T> OwnedPermit<T> {
             .chan
             .take()
             .expect("OwnedPermit holds its channel until consumed");
-        chan.release_slot();
+        chan.release_slots(1);
         Sender { chan }
     }
 
@@ -488,7 +488,7 @@ impl<T> OwnedPermit<T> {
 impl<T> Drop for OwnedPermit<T> {
     fn drop(&mut self) {
         if let Some(chan) = self.chan.take() {
-            chan.release_slot();
+            chan.release_slots(1);
             // The permit held a sender: drop it like one.
             drop(Sender { chan });
         }
@@ -516,11 +516,8 @@ impl<T> ExactSizeIterator for PermitIterator<'_, T> {}
 impl<T> Drop for PermitIterator<'_, T> {
     fn drop(&mut self) {
         if self.n > 0 {
-            self.chan.sem.release(self.n);
+            self.chan.release_slots(self.n);
             self.n = 0;
-            if self.chan.is_rx_closed() {
-                self.chan.release_slot_wake();
-            }
         }
     }
 }

@@ -8,7 +8,7 @@ use std::collections::VecDeque;
 use std::task::{ready, Context, Poll, Waker};
 
 use super::error::TryRecvError;
-use crate::batch_semaphore::RawSemaphore;
+use crate::batch_semaphore::{AcquireError, RawSemaphore};
 use crate::loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering::*};
 use crate::loom::sync::Mutex;
 use crate::notify::Notify;
@@ -86,18 +86,43 @@ impl<T> Chan<T> {
         Ok(())
     }
 
-    /// Gives back a reserved slot that was not used.
-    pub(crate) fn release_slot(&self) {
-        self.sem.release(1);
-        if self.rx_closed.load(Acquire) {
-            // The receiver may wait for the last reservation before reporting the end.
-            self.wake_rx();
-        }
+    /// Gives back `n` reserved slots that were not used.
+    pub(crate) fn release_slots(&self, n: usize) {
+        self.sem.release(n);
+        self.wake_rx_if_idle();
     }
 
-    /// Wakes the receiver after unused reservations were returned to a closed channel.
-    pub(crate) fn release_slot_wake(&self) {
-        self.wake_rx();
+    /// Waits for `n` free slots. A reservation that fails or is dropped gives back the
+    /// slots it was already granted, and on a closed channel those may be the last ones
+    /// the receiver waits for before it can report the end: wake it then.
+    pub(crate) async fn acquire_slots(&self, n: usize) -> Result<(), AcquireError> {
+        struct WakeRxIfIdle<'a, T>(&'a Chan<T>);
+        impl<T> Drop for WakeRxIfIdle<'_, T> {
+            fn drop(&mut self) {
+                self.0.wake_rx_if_idle();
+            }
+        }
+        let guard = WakeRxIfIdle(self);
+        // The acquisition future is a temporary of this statement: dropped (giving back
+        // its permits) before `guard`, also when the whole future is cancelled.
+        let res = self.sem.acquire(n).await;
+        if res.is_ok() {
+            // The caller's permits take over the job of waking the receiver.
+            std::mem::forget(guard);
+        }
+        res
+    }
+
+    /// A closed receiver waits for every reserved slot to come back (a holder could still
+    /// send): wake it once none is out.
+    ///
+    /// Closing is read from the semaphore's own word, after the caller's release changed
+    /// that word: if `close` came first we see it; if not, the receiver's check after
+    /// `close` sees our release. Either way one side sees the other.
+    fn wake_rx_if_idle(&self) {
+        if self.sem.is_closed() && self.sem.available_permits() == self.bound {
+            self.wake_rx();
+        }
     }
 
     fn wake_rx(&self) {
