@@ -294,3 +294,31 @@ fn nul_prefixed_paths_are_abstract_names() {
         assert_eq!(rx.recv(&mut buf).await.unwrap(), 5);
     });
 }
+
+#[test]
+fn unix_split_halves_try_read_buf_and_vectored() {
+    block_on(async {
+        let (a, b) = UnixStream::pair().unwrap();
+        let (rd, _wr) = b.into_split();
+        a.writable().await.unwrap();
+        a.try_write(b"hello").unwrap();
+        rd.readable().await.unwrap();
+        let mut v = Vec::with_capacity(2);
+        assert_eq!(rd.try_read_buf(&mut v).unwrap(), 2);
+        let mut rest = [0u8; 8];
+        assert_eq!(
+            rd.try_read_vectored(&mut [std::io::IoSliceMut::new(&mut rest)])
+                .unwrap(),
+            3
+        );
+        assert_eq!(&rest[..3], b"llo");
+
+        let (a, mut b) = UnixStream::pair().unwrap();
+        let (rd, _wr) = b.split();
+        a.writable().await.unwrap();
+        a.try_write(b"z").unwrap();
+        rd.readable().await.unwrap();
+        let mut v = Vec::with_capacity(4);
+        assert_eq!(rd.try_read_buf(&mut v).unwrap(), 1);
+    });
+}

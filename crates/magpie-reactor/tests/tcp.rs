@@ -595,3 +595,43 @@ fn queued_data_is_readable_after_reactor_shutdown() {
         other => panic!("expected a shutdown error, got {other:?}"),
     }
 }
+
+#[test]
+fn split_halves_try_read_buf_and_vectored() {
+    block_on(async {
+        let (mut client, server) = pair().await;
+        let (rd, _wr) = server.into_split();
+        write_all(&mut client, b"abcdefgh").await.unwrap();
+        rd.readable().await.unwrap();
+        let mut buf = Vec::with_capacity(3);
+        let n = rd.try_read_buf(&mut buf).unwrap();
+        assert_eq!(&buf[..], &b"abcdefgh"[..n]);
+        let (mut a, mut b) = ([0u8; 2], [0u8; 16]);
+        let mut total = n;
+        while total < 8 {
+            rd.readable().await.unwrap();
+            match rd.try_read_vectored(&mut [
+                std::io::IoSliceMut::new(&mut a),
+                std::io::IoSliceMut::new(&mut b),
+            ]) {
+                Ok(m) => total += m,
+                Err(e) if e.kind() == ErrorKind::WouldBlock => {}
+                Err(e) => panic!("{e}"),
+            }
+        }
+        assert_eq!(total, 8);
+
+        let (mut client, mut server) = pair().await;
+        let (rd, _wr) = server.split();
+        write_all(&mut client, b"xy").await.unwrap();
+        rd.readable().await.unwrap();
+        let mut v = Vec::with_capacity(8);
+        assert_eq!(rd.try_read_buf(&mut v).unwrap(), 2);
+        assert_eq!(
+            rd.try_read_vectored(&mut [std::io::IoSliceMut::new(&mut a)])
+                .unwrap_err()
+                .kind(),
+            ErrorKind::WouldBlock
+        );
+    });
+}

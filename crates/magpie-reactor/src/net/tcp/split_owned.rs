@@ -93,6 +93,17 @@ impl OwnedReadHalf {
         self.inner.try_read(buf)
     }
 
+    /// Reads into several buffers without waiting; `WouldBlock` if nothing is available.
+    pub fn try_read_vectored(&self, bufs: &mut [std::io::IoSliceMut<'_>]) -> io::Result<usize> {
+        self.inner.try_read_vectored(bufs)
+    }
+
+    /// Reads into the spare capacity of `buf` (a `bytes::BufMut`) without waiting,
+    /// advancing it; `WouldBlock` if nothing is available.
+    pub fn try_read_buf<B: bytes::BufMut>(&self, buf: &mut B) -> io::Result<usize> {
+        self.inner.try_read_buf(buf)
+    }
+
     /// Peeks at incoming data without consuming it.
     pub async fn peek(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         self.inner.peek(buf).await
