@@ -128,7 +128,7 @@ impl<T> From<AsyncFdRegisterError<T>> for io::Error {
 impl<T: AsRawFd> AsyncFd<T> {
     /// Registers `inner`'s file descriptor for readable and writable readiness.
     ///
-    /// On failure the error hands `inner` back ([`AsyncFdRegisterError::into_parts`]).
+    /// On failure the error hands `inner` back (`AsyncFdRegisterError::into_parts`).
     ///
     /// # Safety
     ///
@@ -148,7 +148,7 @@ impl<T: AsRawFd> AsyncFd<T> {
 
     /// Registers `inner`'s file descriptor for the readiness in `interest`.
     ///
-    /// On failure the error hands `inner` back ([`AsyncFdRegisterError::into_parts`]).
+    /// On failure the error hands `inner` back (`AsyncFdRegisterError::into_parts`).
     ///
     /// # Safety
     ///

@@ -578,7 +578,8 @@ impl std::os::fd::FromRawFd for File {
     ///
     /// # Safety
     ///
-    /// As for [`std::fs::File::from_raw_fd`]: `fd` must be open and owned by nothing else.
+    /// As for std's `File` (see [`FromRawFd`](std::os::fd::FromRawFd)): `fd` must be open and
+    /// owned by nothing else.
     unsafe fn from_raw_fd(fd: std::os::fd::RawFd) -> File {
         // SAFETY: the caller upholds `FromRawFd`'s contract, which std's file shares.
         File::from_std(unsafe { std::fs::File::from_raw_fd(fd) })
