@@ -15,7 +15,7 @@ use crate::task::JoinHandle;
 /// # Panics
 ///
 /// Panics outside a runtime: "there is no reactor running, must be called from the
-/// context of a Magpie runtime".
+/// context of a Tokio 1.x runtime" (tokio's words, which code moving from tokio may match).
 ///
 /// # Examples
 ///

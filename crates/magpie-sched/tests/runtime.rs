@@ -406,7 +406,7 @@ fn handle_current_and_flavor() {
 
 #[test]
 #[should_panic(
-    expected = "there is no reactor running, must be called from the context of a Magpie runtime"
+    expected = "there is no reactor running, must be called from the context of a Tokio 1.x runtime"
 )]
 fn spawn_outside_runtime_panics() {
     drop(magpie_sched::spawn(async {}));

@@ -89,8 +89,8 @@ impl TryCurrentError {
 }
 
 const NO_CONTEXT: &str =
-    "there is no reactor running, must be called from the context of a Magpie runtime";
-const DESTROYED: &str = "The Magpie context thread-local variable has been destroyed.";
+    "there is no reactor running, must be called from the context of a Tokio 1.x runtime";
+const DESTROYED: &str = "The Tokio context thread-local variable has been destroyed.";
 
 impl fmt::Display for TryCurrentError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -109,7 +109,7 @@ impl Handle {
     /// # Panics
     ///
     /// Panics outside a runtime: "there is no reactor running, must be called from the
-    /// context of a Magpie runtime".
+    /// context of a Tokio 1.x runtime" (tokio's words, which code moving from tokio may match).
     #[track_caller]
     pub fn current() -> Handle {
         match Handle::try_current() {
