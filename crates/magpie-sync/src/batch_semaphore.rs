@@ -13,7 +13,7 @@ use std::future::Future;
 use std::marker::PhantomPinned;
 use std::pin::Pin;
 use std::ptr::NonNull;
-use std::task::{ready, Context, Poll, Waker};
+use std::task::{Context, Poll, Waker};
 
 use crate::linked_list::{Link, LinkedList, Pointers};
 use crate::loom::cell::UnsafeCell;
@@ -384,12 +384,16 @@ impl RawSemaphore {
             return Poll::Ready(false);
         }
         // SAFETY: the waker cell is only accessed under the lock we hold.
-        node.waker.with_mut(|w| unsafe {
+        let replaced = node.waker.with_mut(|w| unsafe {
             match &mut *w {
-                Some(old) if old.will_wake(cx.waker()) => {}
-                slot => *slot = Some(cx.waker().clone()),
+                Some(old) if old.will_wake(cx.waker()) => None,
+                slot => slot.replace(cx.waker().clone()),
             }
         });
+        // A waker's drop may run arbitrary code (release to this very semaphore): not
+        // under the lock.
+        drop(list);
+        drop(replaced);
         Poll::Pending
     }
 }
@@ -433,24 +437,40 @@ impl Future for Acquire<'_> {
     type Output = Result<(), AcquireError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let coop = ready!(crate::hooks::poll_proceed(cx));
         // SAFETY: nothing is moved out of the pinned future; the node stays in place.
         let this = unsafe { self.get_unchecked_mut() };
+        // The budget is checked only once the permits are ours, as tokio does: a task out
+        // of budget still takes its place in the queue (and its grant), so FIFO order holds
+        // for it, and it yields holding the permits. A dropped future gives them back.
         let res = if this.queued {
             this.sem.poll_queued(&this.node, this.num, cx)
         } else {
             this.sem.poll_first(&this.node, this.num, cx)
         };
         match res {
-            Poll::Ready(ok) => {
-                this.queued = false;
-                coop.made_progress();
-                Poll::Ready(if ok { Ok(()) } else { Err(AcquireError(())) })
-            }
             Poll::Pending => {
                 this.queued = true;
                 Poll::Pending
             }
+            Poll::Ready(false) => {
+                // Failing spends no budget.
+                this.queued = false;
+                Poll::Ready(Err(AcquireError(())))
+            }
+            Poll::Ready(true) => match crate::hooks::poll_proceed(cx) {
+                Poll::Ready(coop) => {
+                    this.queued = false;
+                    coop.made_progress();
+                    Poll::Ready(Ok(()))
+                }
+                Poll::Pending => {
+                    // Granted in full but not handed out: an unlinked node at state 0 is
+                    // what `poll_queued` completes at once and `drop` gives back.
+                    this.node.state.store(0, Relaxed);
+                    this.queued = true;
+                    Poll::Pending
+                }
+            },
         }
     }
 }

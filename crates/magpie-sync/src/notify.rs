@@ -349,6 +349,12 @@ impl<N: Deref<Target = Notify>> NotifiedImpl<N> {
             State::Done => Poll::Ready(()),
             State::Init => {
                 let cur = notify.state.load(SeqCst);
+                if cur & !STATE_MASK != this.calls {
+                    // A `notify_waiters` since creation completes us; checked first so a
+                    // stored `notify_one` permit is left for the next waiter.
+                    this.state = State::Done;
+                    return Poll::Ready(());
+                }
                 if get_state(cur) == NOTIFIED
                     && notify
                         .state
@@ -398,18 +404,22 @@ impl<N: Deref<Target = Notify>> NotifiedImpl<N> {
                 let Some(w) = waker else {
                     return Poll::Pending;
                 };
-                let _list = notify.waiters.lock();
+                let list = notify.waiters.lock();
                 if this.waiter.notification.load(Acquire) != NONE {
                     this.state = State::Done;
                     return Poll::Ready(());
                 }
                 // SAFETY: the waker cell is only accessed under the lock we hold.
-                this.waiter.waker.with_mut(|slot| unsafe {
+                let replaced = this.waiter.waker.with_mut(|slot| unsafe {
                     match &mut *slot {
-                        Some(old) if old.will_wake(w) => {}
-                        slot => *slot = Some(w.clone()),
+                        Some(old) if old.will_wake(w) => None,
+                        slot => slot.replace(w.clone()),
                     }
                 });
+                // A waker's drop may run arbitrary code (notify this very `Notify`): not
+                // under the lock.
+                drop(list);
+                drop(replaced);
                 Poll::Pending
             }
         }

@@ -145,11 +145,12 @@ impl<T> RwLock<T> {
     /// If `max_reads` is 0 or above `u32::MAX >> 3`.
     #[track_caller]
     pub fn with_max_readers(value: T, max_reads: u32) -> RwLock<T> {
+        // tokio's messages, word for word.
+        assert!(max_reads != 0, "a RwLock may not be created with 0 readers");
         assert!(
             max_reads <= MAX_READS,
             "a RwLock may not be created with more than {MAX_READS} readers"
         );
-        assert!(max_reads > 0, "a RwLock must allow at least one reader");
         RwLock {
             mr: max_reads,
             s: RawSemaphore::new(max_reads as usize),
@@ -170,9 +171,11 @@ impl<T> RwLock<T> {
     /// Creates an unlocked `RwLock` with a reader limit in a `const` context.
     #[cfg(not(loom))]
     pub const fn const_with_max_readers(value: T, max_reads: u32) -> RwLock<T> {
+        // tokio's message for 0; a const panic cannot format, so the bound is spelled out.
+        assert!(max_reads != 0, "a RwLock may not be created with 0 readers");
         assert!(
-            max_reads <= MAX_READS && max_reads > 0,
-            "a RwLock's max_reads must be between 1 and u32::MAX >> 3"
+            max_reads <= MAX_READS,
+            "a RwLock may not be created with more than u32::MAX >> 3 readers"
         );
         RwLock {
             mr: max_reads,

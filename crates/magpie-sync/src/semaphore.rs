@@ -41,14 +41,16 @@ pub struct Semaphore {
 #[must_use = "the permits are released at once if the guard is not held"]
 pub struct SemaphorePermit<'a> {
     sem: &'a Semaphore,
-    permits: u32,
+    /// `usize`, not `u32`: merged guards may hold more than one acquisition can ask for.
+    permits: usize,
 }
 
 /// Permits owned through an `Arc<Semaphore>`; returned when dropped.
 #[must_use = "the permits are released at once if the guard is not held"]
 pub struct OwnedSemaphorePermit {
     sem: Arc<Semaphore>,
-    permits: u32,
+    /// `usize`, not `u32`: merged guards may hold more than one acquisition can ask for.
+    permits: usize,
 }
 
 impl Semaphore {
@@ -131,7 +133,7 @@ impl Semaphore {
         self.ll.acquire(n as usize).await?;
         Ok(SemaphorePermit {
             sem: self,
-            permits: n,
+            permits: n as usize,
         })
     }
 
@@ -149,7 +151,7 @@ impl Semaphore {
         self.ll.try_acquire(n as usize)?;
         Ok(SemaphorePermit {
             sem: self,
-            permits: n,
+            permits: n as usize,
         })
     }
 
@@ -178,7 +180,7 @@ impl Semaphore {
         self.ll.acquire(n as usize).await?;
         Ok(OwnedSemaphorePermit {
             sem: self,
-            permits: n,
+            permits: n as usize,
         })
     }
 
@@ -199,7 +201,7 @@ impl Semaphore {
         self.ll.try_acquire(n as usize)?;
         Ok(OwnedSemaphorePermit {
             sem: self,
-            permits: n,
+            permits: n as usize,
         })
     }
 
@@ -272,27 +274,29 @@ impl<'a> SemaphorePermit<'a> {
 
     /// Returns how many permits this guard holds.
     pub fn num_permits(&self) -> usize {
-        self.permits as usize
+        self.permits
     }
 
     /// Moves `other`'s permits into `self`.
     ///
     /// # Panics
     ///
-    /// If the permits come from different semaphores.
+    /// If the permits come from different semaphores, or if the sum overflows `usize`.
     #[track_caller]
     pub fn merge(&mut self, mut other: Self) {
         assert!(
             std::ptr::eq(self.sem, other.sem),
             "merging permits from different semaphore instances"
         );
-        self.permits += other.permits;
+        self.permits = self
+            .permits
+            .checked_add(other.permits)
+            .expect("number of permits overflowed");
         other.permits = 0;
     }
 
     /// Splits `n` permits off into a new guard; `None` if this one holds fewer.
     pub fn split(&mut self, n: usize) -> Option<Self> {
-        let n = u32::try_from(n).ok()?;
         if n > self.permits {
             return None;
         }
@@ -301,6 +305,10 @@ impl<'a> SemaphorePermit<'a> {
             sem: self.sem,
             permits: n,
         })
+    }
+    /// Returns the semaphore the permits came from.
+    pub fn semaphore(&self) -> &'a Semaphore {
+        self.sem
     }
 }
 
@@ -312,27 +320,29 @@ impl OwnedSemaphorePermit {
 
     /// Returns how many permits this guard holds.
     pub fn num_permits(&self) -> usize {
-        self.permits as usize
+        self.permits
     }
 
     /// Moves `other`'s permits into `self`.
     ///
     /// # Panics
     ///
-    /// If the permits come from different semaphores.
+    /// If the permits come from different semaphores, or if the sum overflows `usize`.
     #[track_caller]
     pub fn merge(&mut self, mut other: Self) {
         assert!(
             Arc::ptr_eq(&self.sem, &other.sem),
             "merging permits from different semaphore instances"
         );
-        self.permits += other.permits;
+        self.permits = self
+            .permits
+            .checked_add(other.permits)
+            .expect("number of permits overflowed");
         other.permits = 0;
     }
 
     /// Splits `n` permits off into a new guard; `None` if this one holds fewer.
     pub fn split(&mut self, n: usize) -> Option<Self> {
-        let n = u32::try_from(n).ok()?;
         if n > self.permits {
             return None;
         }
@@ -351,13 +361,13 @@ impl OwnedSemaphorePermit {
 
 impl Drop for SemaphorePermit<'_> {
     fn drop(&mut self) {
-        self.sem.add_permits(self.permits as usize);
+        self.sem.add_permits(self.permits);
     }
 }
 
 impl Drop for OwnedSemaphorePermit {
     fn drop(&mut self) {
-        self.sem.add_permits(self.permits as usize);
+        self.sem.add_permits(self.permits);
     }
 }
 

@@ -223,3 +223,63 @@ fn watch_sender_closed_spends_budget() {
     assert_eq!(done, 2);
     BUDGET.with(|b| b.set(None));
 }
+
+#[test]
+fn lock_out_of_budget_keeps_its_place_in_line() {
+    install();
+    let m = std::sync::Arc::new(magpie_sync::Mutex::new(()));
+    let g0 = m.try_lock().unwrap();
+    BUDGET.with(|b| b.set(Some(0)));
+    let mut a = Task::new(m.lock());
+    // Out of budget, yet it queues: it must not be overtaken by a later locker.
+    a.pending();
+    BUDGET.with(|b| b.set(None));
+    let mut b = Task::new(m.lock());
+    b.pending();
+    drop(g0);
+    assert!(a.is_woken());
+    assert!(!b.is_woken());
+    drop(a.ready());
+    assert!(b.is_woken());
+    drop(b.ready());
+}
+
+#[test]
+fn acquire_out_of_budget_holds_the_permits_until_polled_or_dropped() {
+    install();
+    let sem = magpie_sync::Semaphore::new(2);
+    BUDGET.with(|b| b.set(Some(0)));
+    let mut a = Task::new(sem.acquire_many(2));
+    a.pending();
+    assert!(a.is_woken(), "out of budget: asked to yield");
+    assert_eq!(sem.available_permits(), 0, "the permits are taken already");
+    drop(a);
+    assert_eq!(
+        sem.available_permits(),
+        2,
+        "a dropped acquisition gives them back"
+    );
+
+    let mut a = Task::new(sem.acquire());
+    a.pending();
+    BUDGET.with(|b| b.set(Some(1)));
+    let permit = a.ready().unwrap();
+    assert_eq!(
+        BUDGET.with(Cell::get),
+        Some(0),
+        "completing spends one unit"
+    );
+    drop(permit);
+    BUDGET.with(|b| b.set(None));
+}
+
+#[test]
+fn acquire_on_a_closed_semaphore_fails_without_budget() {
+    install();
+    let sem = magpie_sync::Semaphore::new(1);
+    sem.close();
+    BUDGET.with(|b| b.set(Some(0)));
+    let mut a = Task::new(sem.acquire());
+    assert!(a.ready().is_err());
+    BUDGET.with(|b| b.set(None));
+}

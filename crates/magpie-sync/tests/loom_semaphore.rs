@@ -117,3 +117,24 @@ fn cancel_partial_grant_races_release_and_waiter() {
         assert_eq!(sem.available_permits(), 2);
     });
 }
+
+/// A queued waiter is granted a permit while the semaphore closes: whether it sees the
+/// grant or the close first, the permit is never lost (an acquisition completing after the
+/// close fails and gives its grant back).
+#[test]
+fn grant_races_close_for_a_queued_waiter() {
+    loom::model(|| {
+        let sem = Arc::new(Semaphore::new(0));
+        let mut acquire = Box::pin(sem.acquire());
+        assert!(poll_once(acquire.as_mut()).is_pending());
+        let s1 = sem.clone();
+        let closer = thread::spawn(move || s1.close());
+        let s2 = sem.clone();
+        let adder = thread::spawn(move || s2.add_permits(1));
+        let res = loom::future::block_on(acquire).map(|p| p.forget());
+        closer.join().unwrap();
+        adder.join().unwrap();
+        let expected = if res.is_ok() { 0 } else { 1 };
+        assert_eq!(sem.available_permits(), expected);
+    });
+}

@@ -584,3 +584,47 @@ mod closed_receiver_and_pending_reservations {
         assert_eq!(recv.ready(), None);
     }
 }
+
+/// A waker whose drop sends on the channel it waits on: dropping it under the queue lock
+/// would deadlock.
+struct SendOnDrop(mpsc::Sender<u8>);
+
+impl std::task::Wake for SendOnDrop {
+    fn wake(self: Arc<Self>) {}
+}
+
+impl Drop for SendOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.try_send(5);
+    }
+}
+
+#[test]
+fn replaced_receiver_waker_is_dropped_outside_the_lock() {
+    use std::future::Future;
+    use std::task::{Context, Poll, Waker};
+
+    let (tx, mut rx) = mpsc::channel::<u8>(2);
+    let waker = Waker::from(Arc::new(SendOnDrop(tx.clone())));
+    let mut recv = Box::pin(rx.recv());
+    assert!(recv
+        .as_mut()
+        .poll(&mut Context::from_waker(&waker))
+        .is_pending());
+    drop(waker);
+    let mut cx = Context::from_waker(Waker::noop());
+    assert!(recv.as_mut().poll(&mut cx).is_pending());
+    assert_eq!(recv.as_mut().poll(&mut cx), Poll::Ready(Some(5)));
+    drop(recv);
+    // The receiver's drop drops the stored waker outside its lock too.
+    let mut recv = Box::pin(rx.recv());
+    let waker = Waker::from(Arc::new(SendOnDrop(tx.clone())));
+    assert!(recv
+        .as_mut()
+        .poll(&mut Context::from_waker(&waker))
+        .is_pending());
+    drop(waker);
+    drop(recv);
+    drop(rx);
+    assert!(tx.is_closed());
+}

@@ -227,3 +227,50 @@ fn notify_one_survives_random_drops() {
         extra.pending();
     }
 }
+
+#[test]
+fn notify_waiters_completes_an_unpolled_future_without_taking_the_permit() {
+    use futures::FutureExt;
+
+    let notify = Notify::new();
+    let first = notify.notified();
+    notify.notify_waiters();
+    notify.notify_one();
+    // `first` was completed by `notify_waiters`; the permit stays for the next waiter.
+    assert!(first.now_or_never().is_some());
+    assert!(notify.notified().now_or_never().is_some());
+    assert!(notify.notified().now_or_never().is_none());
+}
+
+/// A waker whose drop notifies the `Notify` it waits on: dropping it under the lock would
+/// deadlock.
+struct NotifyOnDrop(std::sync::Arc<Notify>);
+
+impl std::task::Wake for NotifyOnDrop {
+    fn wake(self: std::sync::Arc<Self>) {}
+}
+
+impl Drop for NotifyOnDrop {
+    fn drop(&mut self) {
+        self.0.notify_one();
+    }
+}
+
+#[test]
+fn replaced_waker_is_dropped_outside_the_lock() {
+    use std::future::Future;
+    use std::task::{Context, Waker};
+
+    let notify = std::sync::Arc::new(Notify::new());
+    let mut notified = Box::pin(notify.notified());
+    let waker = Waker::from(std::sync::Arc::new(NotifyOnDrop(notify.clone())));
+    assert!(notified
+        .as_mut()
+        .poll(&mut Context::from_waker(&waker))
+        .is_pending());
+    drop(waker);
+    // Replacing (and dropping) the first waker notifies: the future is then woken.
+    let mut cx = Context::from_waker(Waker::noop());
+    let _ = notified.as_mut().poll(&mut cx);
+    assert!(notified.as_mut().poll(&mut cx).is_ready());
+}

@@ -101,6 +101,24 @@ fn too_many_max_readers_panics() {
 }
 
 #[test]
+#[should_panic(expected = "a RwLock may not be created with 0 readers")]
+fn zero_max_readers_panics() {
+    let _ = RwLock::with_max_readers(0, 0);
+}
+
+#[test]
+#[should_panic(expected = "a RwLock may not be created with 0 readers")]
+fn zero_max_readers_const_panics() {
+    let _ = RwLock::const_with_max_readers(0, 0);
+}
+
+#[test]
+#[should_panic(expected = "a RwLock may not be created with more than")]
+fn too_many_max_readers_const_panics() {
+    let _ = RwLock::const_with_max_readers(0, u32::MAX);
+}
+
+#[test]
 fn downgrade_lets_waiting_readers_in() {
     let l = Arc::new(RwLock::new(1));
     let w = l.try_write().unwrap();

@@ -369,3 +369,60 @@ fn blocking_acquire_variants() {
     h.join().unwrap();
     assert_eq!(sem.available_permits(), 0);
 }
+
+/// A waker whose drop releases a permit of the semaphore it waits on: dropping it under
+/// the semaphore's lock would deadlock.
+struct ReleaseOnDrop(Arc<Semaphore>);
+
+impl std::task::Wake for ReleaseOnDrop {
+    fn wake(self: Arc<Self>) {}
+}
+
+impl Drop for ReleaseOnDrop {
+    fn drop(&mut self) {
+        self.0.add_permits(1);
+    }
+}
+
+#[test]
+fn replaced_waker_is_dropped_outside_the_lock() {
+    use std::future::Future;
+    use std::task::{Context, Waker};
+
+    let sem = Arc::new(Semaphore::new(0));
+    let mut acquire = Box::pin(sem.acquire());
+    let waker = Waker::from(Arc::new(ReleaseOnDrop(sem.clone())));
+    assert!(acquire
+        .as_mut()
+        .poll(&mut Context::from_waker(&waker))
+        .is_pending());
+    drop(waker);
+    let mut cx = Context::from_waker(Waker::noop());
+    let _ = acquire.as_mut().poll(&mut cx);
+    assert!(acquire.as_mut().poll(&mut cx).is_ready());
+}
+
+#[test]
+fn merged_permits_may_exceed_one_acquisition() {
+    let sem = Arc::new(Semaphore::new(6_000_000_000));
+    let mut a = sem.clone().try_acquire_many_owned(3_000_000_000).unwrap();
+    let b = sem.clone().try_acquire_many_owned(3_000_000_000).unwrap();
+    a.merge(b);
+    assert_eq!(a.num_permits(), 6_000_000_000);
+    assert_eq!(sem.available_permits(), 0);
+    let c = a.split(5_000_000_000).unwrap();
+    assert_eq!(
+        (a.num_permits(), c.num_permits()),
+        (1_000_000_000, 5_000_000_000)
+    );
+    drop((a, c));
+    assert_eq!(sem.available_permits(), 6_000_000_000);
+
+    let sem = Semaphore::new(6_000_000_000);
+    let mut a = sem.try_acquire_many(3_000_000_000).unwrap();
+    a.merge(sem.try_acquire_many(3_000_000_000).unwrap());
+    assert_eq!(a.num_permits(), 6_000_000_000);
+    assert!(std::ptr::eq(a.semaphore(), &sem));
+    drop(a);
+    assert_eq!(sem.available_permits(), 6_000_000_000);
+}

@@ -10,7 +10,7 @@ use std::task::{ready, Context, Poll, Waker};
 use super::error::TryRecvError;
 use crate::batch_semaphore::{AcquireError, RawSemaphore};
 use crate::loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering::*};
-use crate::loom::sync::Mutex;
+use crate::loom::sync::{Mutex, MutexGuard};
 use crate::notify::Notify;
 
 struct Queue<T> {
@@ -18,6 +18,17 @@ struct Queue<T> {
     rx_waker: Option<Waker>,
     /// The receiver is dropped: new values are dropped instead of queued.
     rx_dropped: bool,
+}
+
+/// Stores the receiver's waker and releases the queue lock; a waker it replaces is dropped
+/// after that, since a waker's drop may run arbitrary code (send on this very channel).
+fn register_rx_waker<T>(mut q: MutexGuard<'_, Queue<T>>, waker: &Waker) {
+    let replaced = match &mut q.rx_waker {
+        Some(w) if w.will_wake(waker) => None,
+        slot => slot.replace(waker.clone()),
+    };
+    drop(q);
+    drop(replaced);
 }
 
 pub(crate) struct Chan<T> {
@@ -156,10 +167,7 @@ impl<T> Chan<T> {
             coop.made_progress();
             return Poll::Ready(None);
         }
-        match &mut q.rx_waker {
-            Some(w) if w.will_wake(cx.waker()) => {}
-            slot => *slot = Some(cx.waker().clone()),
-        }
+        register_rx_waker(q, cx.waker());
         Poll::Pending
     }
 
@@ -189,10 +197,7 @@ impl<T> Chan<T> {
             coop.made_progress();
             return Poll::Ready(0);
         }
-        match &mut q.rx_waker {
-            Some(w) if w.will_wake(cx.waker()) => {}
-            slot => *slot = Some(cx.waker().clone()),
-        }
+        register_rx_waker(q, cx.waker());
         Poll::Pending
     }
 
@@ -232,10 +237,12 @@ impl<T> Chan<T> {
         let buf = {
             let mut q = self.queue.lock();
             q.rx_dropped = true;
-            q.rx_waker = None;
-            std::mem::take(&mut q.buf)
+            // Dropped with the values, outside the lock.
+            (q.rx_waker.take(), std::mem::take(&mut q.buf))
         };
+        let (waker, buf) = buf;
         let n = buf.len();
+        drop(waker);
         drop(buf);
         if self.bound != 0 {
             self.sem.release(n);
