@@ -88,8 +88,10 @@ static COOP: Hook<CoopHooks> = Hook::new();
 static SLEEP: Hook<fn(Duration) -> Sleep> = Hook::new();
 static RUNTIME_CHECK: Hook<fn() -> bool> = Hook::new();
 
-/// Installs the cooperative-budget hooks used by channel receives and sends and by lock,
-/// semaphore and notification waits. A later call replaces the earlier hooks.
+/// Installs the cooperative-budget hooks used where tokio budgets: channel receives
+/// (`mpsc`, `oneshot`, `broadcast`, `watch::Receiver::changed`), bounded sends, and lock
+/// and semaphore acquisitions (`Notify` alone does not budget, as in tokio). A later call
+/// replaces the earlier hooks.
 pub fn set_coop_hooks(hooks: CoopHooks) {
     COOP.set(hooks);
 }

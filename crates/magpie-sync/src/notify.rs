@@ -7,7 +7,7 @@ use std::ops::Deref;
 use std::pin::Pin;
 use std::ptr::NonNull;
 use std::sync::Arc;
-use std::task::{ready, Context, Poll, Waker};
+use std::task::{Context, Poll, Waker};
 
 use crate::linked_list::{Link, LinkedList, Pointers};
 use crate::loom::cell::UnsafeCell;
@@ -300,13 +300,10 @@ macro_rules! notified_api {
         impl<$($gen)*> Future for $ty {
             type Output = ();
 
+            // No coop budget here, as in tokio: a `Notified` completes even for a task out
+            // of budget. The primitives built on `Notify` (`watch`) budget themselves.
             fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-                let coop = ready!(crate::hooks::poll_proceed(cx));
-                let res = self.inner().poll_notified(Some(cx.waker()));
-                if res.is_ready() {
-                    coop.made_progress();
-                }
-                res
+                self.inner().poll_notified(Some(cx.waker()))
             }
         }
 

@@ -283,3 +283,16 @@ fn acquire_on_a_closed_semaphore_fails_without_budget() {
     assert!(a.ready().is_err());
     BUDGET.with(|b| b.set(None));
 }
+
+#[test]
+fn notified_spends_no_budget() {
+    use futures::FutureExt;
+
+    install();
+    let notify = magpie_sync::Notify::new();
+    notify.notify_one();
+    BUDGET.with(|b| b.set(Some(0)));
+    // As in tokio: `Notify` does not budget, so an out-of-budget task still sees the permit.
+    assert!(notify.notified().now_or_never().is_some());
+    BUDGET.with(|b| b.set(None));
+}
