@@ -361,6 +361,9 @@ impl<N: Deref<Target = Notify>> NotifiedImpl<N> {
                     this.state = State::Done;
                     return Poll::Ready(());
                 }
+                // Cloned before locking: a waker's clone may run arbitrary code (notify this
+                // very `Notify`), as tokio allows.
+                let waker = waker.cloned();
                 let mut list = notify.waiters.lock();
                 let mut cur = notify.state.load(SeqCst);
                 if cur & !STATE_MASK != this.calls {
@@ -382,11 +385,10 @@ impl<N: Deref<Target = Notify>> NotifiedImpl<N> {
                         Err(actual) => cur = actual,
                     }
                 }
-                if let Some(w) = waker {
-                    // SAFETY: not linked yet; the lock is held.
-                    this.waiter
-                        .waker
-                        .with_mut(|slot| unsafe { *slot = Some(w.clone()) });
+                if waker.is_some() {
+                    // SAFETY: not linked yet; the lock is held. The slot is empty (a node
+                    // is linked once), so nothing is dropped under the lock.
+                    this.waiter.waker.with_mut(|slot| unsafe { *slot = waker });
                 }
                 // SAFETY: the waiter lives in this pinned future, which unlinks it on drop.
                 unsafe { list.push_front(NonNull::from(&this.waiter)) };

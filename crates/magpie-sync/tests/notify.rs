@@ -274,3 +274,66 @@ fn replaced_waker_is_dropped_outside_the_lock() {
     let _ = notified.as_mut().poll(&mut cx);
     assert!(notified.as_mut().poll(&mut cx).is_ready());
 }
+
+/// A waker whose clone notifies the `Notify` it is registered with: cloning it under the
+/// waiter lock would deadlock.
+#[test]
+fn waker_is_cloned_outside_the_lock() {
+    use std::future::Future;
+    use std::task::{Context, RawWaker, RawWakerVTable, Waker};
+
+    static VTABLE: RawWakerVTable = RawWakerVTable::new(clone, noop, noop, drop_it);
+    fn clone(data: *const ()) -> RawWaker {
+        // SAFETY: `data` came from `Arc::into_raw` of an `Arc<Notify>` kept alive by the
+        // waker being cloned.
+        unsafe {
+            Arc::increment_strong_count(data as *const Notify);
+            (*(data as *const Notify)).notify_one();
+        }
+        RawWaker::new(data, &VTABLE)
+    }
+    fn noop(_: *const ()) {}
+    fn drop_it(data: *const ()) {
+        // SAFETY: each waker owns one strong count of the `Arc<Notify>`.
+        drop(unsafe { Arc::from_raw(data as *const Notify) });
+    }
+
+    let notify = Arc::new(Notify::new());
+    let raw = RawWaker::new(Arc::into_raw(notify.clone()) as *const (), &VTABLE);
+    // SAFETY: the vtable functions uphold the `RawWaker` contract for this data.
+    let waker = unsafe { Waker::from_raw(raw) };
+    let mut notified = pin!(notify.notified());
+    let _ = notified.as_mut().poll(&mut Context::from_waker(&waker));
+}
+
+#[test]
+fn a_panicking_waker_does_not_stop_notify_waiters() {
+    use std::future::Future;
+    use std::task::{Context, Waker};
+
+    struct Panics;
+    impl std::task::Wake for Panics {
+        fn wake(self: Arc<Self>) {
+            panic!("this waker panics");
+        }
+    }
+    let notify = Notify::new();
+    // First in line, with the panicking waker.
+    let mut bad = pin!(notify.notified());
+    let waker = Waker::from(Arc::new(Panics));
+    assert!(bad
+        .as_mut()
+        .poll(&mut Context::from_waker(&waker))
+        .is_pending());
+    // More than one batch of wakers behind it.
+    let mut others: Vec<_> = (0..40).map(|_| Task::new(notify.notified())).collect();
+    for t in &mut others {
+        t.pending();
+    }
+    let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| notify.notify_waiters()));
+    assert!(res.is_err());
+    for t in &mut others {
+        assert!(t.is_woken());
+        t.ready();
+    }
+}
