@@ -20,7 +20,9 @@
 //! * Every **slot** has its own mutex around `(pos, rem, value)`. A sender writes a slot
 //!   holding both the tail lock and the slot lock (lock order: tail, then slot); a receiver
 //!   whose next position is in the ring locks only that slot, checks `pos`, counts itself
-//!   off `rem` and clones the value (the last one moves it out instead).
+//!   off `rem` and clones the value. Every receiver gets a clone, the last one too (tokio
+//!   documents values as "cloned on demand for each receiver"); the last one then takes
+//!   the stored value out of the slot and drops it outside the lock.
 //!
 //! Why a mutex per slot rather than a reader-writer lock or a sequence (seqlock) scheme:
 //! receivers must clone `T`, and clones running in parallel on one `&T` would need
