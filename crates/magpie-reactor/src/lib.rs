@@ -32,7 +32,14 @@ pub mod process;
 pub mod signal;
 
 #[cfg(unix)]
-pub use driver::{AsyncFd, AsyncFdReadyGuard, AsyncFdReadyMutGuard, TryIoError};
+pub use driver::{
+    AsyncFd, AsyncFdReadyGuard, AsyncFdReadyMutGuard, AsyncFdRegisterError, TryIoError,
+};
+#[cfg(unix)]
+#[doc(hidden)]
+#[allow(deprecated)]
+pub use driver::AsyncFdTryNewError;
+pub use driver::is_rt_shutdown_err;
 pub use driver::{EnterGuard, Handle, Interest, Reactor, ReactorUnpark, Ready, TryCurrentError};
 
 /// The readiness state machine, exposed only to the loom tests in `tests/loom_*.rs`.

@@ -21,6 +21,7 @@ use crate::task::JoinHandle;
 
 mod local_runtime;
 pub use local_runtime::{LocalOptions, LocalRuntime};
+pub use magpie_reactor::is_rt_shutdown_err;
 
 /// Builds a runtime with custom settings: tokio's `runtime::Builder`.
 ///

@@ -90,8 +90,6 @@ pub struct AsyncFdRegisterError<T> {
 /// The old name of [`AsyncFdRegisterError`].
 #[doc(hidden)]
 #[deprecated(note = "use `AsyncFdRegisterError` instead")]
-// Reachable once `io::unix` re-exports it (see driver/mod.rs).
-#[allow(dead_code, unreachable_pub)]
 pub type AsyncFdTryNewError<T> = AsyncFdRegisterError<T>;
 
 impl<T> AsyncFdRegisterError<T> {
