@@ -65,3 +65,34 @@ fn public_types_are_send_and_sync() {
     fn is_future<F: Future>(_: F) {}
     is_future(async {});
 }
+
+/// A `Send` but not `Sync` descriptor owner.
+struct SendOnlyFd(std::fs::File, std::marker::PhantomData<std::cell::Cell<u8>>);
+
+impl std::os::fd::AsRawFd for SendOnlyFd {
+    fn as_raw_fd(&self) -> std::os::fd::RawFd {
+        self.0.as_raw_fd()
+    }
+}
+
+/// As tokio's: waiting with `&mut` access needs only `T: Send` for the future to be `Send`.
+#[allow(dead_code)]
+fn mut_readiness_futures_need_only_send(fd: &mut AsyncFd<SendOnlyFd>) {
+    send(&fd.readable_mut());
+    send(&fd.writable_mut());
+    send(&fd.ready_mut(Interest::READABLE));
+}
+
+fn unwind_safe<T: std::panic::UnwindSafe + std::panic::RefUnwindSafe>() {}
+
+/// As tokio's, the socket types may be used across `catch_unwind`.
+#[test]
+fn socket_types_are_unwind_safe() {
+    unwind_safe::<TcpListener>();
+    unwind_safe::<TcpSocket>();
+    unwind_safe::<TcpStream>();
+    unwind_safe::<UdpSocket>();
+    unwind_safe::<UnixDatagram>();
+    unwind_safe::<UnixListener>();
+    unwind_safe::<UnixStream>();
+}

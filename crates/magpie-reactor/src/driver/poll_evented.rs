@@ -245,9 +245,13 @@ impl<E: AsFd> PollEvented<E> {
     }
 
     /// Waits until the resource is ready for `interest`.
-    pub(crate) fn readiness(&self, interest: Interest) -> Readiness<'_, E> {
+    pub(crate) fn readiness(&self, interest: Interest) -> Readiness<'_> {
         Readiness {
-            owner: self,
+            handle: &self.handle,
+            sched: &self.sched,
+            fd: self.fd(),
+            reg_key: self.key,
+            reg_interest: self.interest,
             interest,
             key: None,
         }
@@ -291,35 +295,41 @@ impl<E: AsFd + std::fmt::Debug> std::fmt::Debug for PollEvented<E> {
 }
 
 /// Future of [`PollEvented::readiness`]: one entry in the waiter list while pending.
-pub(crate) struct Readiness<'a, E: AsFd> {
-    owner: &'a PollEvented<E>,
+/// The future of [`PollEvented::readiness`]. It borrows the registration's parts, not the
+/// I/O object, so it is `Send` whenever the object is (as tokio's: `AsyncFd::readable_mut`
+/// of a `Send + !Sync` object is `Send`).
+pub(crate) struct Readiness<'a> {
+    handle: &'a Handle,
+    sched: &'a ScheduledIo,
+    fd: BorrowedFd<'a>,
+    reg_key: usize,
+    reg_interest: Interest,
     interest: Interest,
     key: Option<usize>,
 }
 
-impl<E: AsFd> Future for Readiness<'_, E> {
+impl Future for Readiness<'_> {
     type Output = io::Result<ReadyEvent>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        match this
-            .owner
-            .sched
-            .poll_waiter(cx, this.interest, &mut this.key)
-        {
-            Poll::Ready(ev) => Poll::Ready(this.owner.event_result(ev)),
+        match this.sched.poll_waiter(cx, this.interest, &mut this.key) {
+            Poll::Ready(ev) if ev.is_shutdown => Poll::Ready(Err(Handle::shutdown_error())),
+            Poll::Ready(ev) => Poll::Ready(Ok(ev)),
             Poll::Pending => {
-                this.owner.rearm();
+                this.handle
+                    .shared()
+                    .rearm(this.fd, this.reg_key, this.reg_interest, this.sched);
                 Poll::Pending
             }
         }
     }
 }
 
-impl<E: AsFd> Drop for Readiness<'_, E> {
+impl Drop for Readiness<'_> {
     fn drop(&mut self) {
         if let Some(key) = self.key.take() {
-            self.owner.sched.remove_waiter(key);
+            self.sched.remove_waiter(key);
         }
     }
 }

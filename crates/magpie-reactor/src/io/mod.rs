@@ -57,12 +57,12 @@ pub use std::io::{Error, ErrorKind, Result, SeekFrom};
 /// Unix-specific io: readiness for file descriptors the caller owns and does the I/O on.
 #[cfg(unix)]
 pub mod unix {
-    pub use crate::{
-        AsyncFd, AsyncFdReadyGuard, AsyncFdReadyMutGuard, AsyncFdRegisterError, TryIoError,
-    };
     #[doc(hidden)]
     #[allow(deprecated)]
     pub use crate::AsyncFdTryNewError;
+    pub use crate::{
+        AsyncFd, AsyncFdReadyGuard, AsyncFdReadyMutGuard, AsyncFdRegisterError, TryIoError,
+    };
 }
 
 /// The futures returned by the extension traits' methods.
