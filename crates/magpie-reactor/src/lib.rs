@@ -31,15 +31,15 @@ pub mod process;
 #[cfg(unix)]
 pub mod signal;
 
-#[cfg(unix)]
-pub use driver::{
-    AsyncFd, AsyncFdReadyGuard, AsyncFdReadyMutGuard, AsyncFdRegisterError, TryIoError,
-};
+pub use driver::is_rt_shutdown_err;
 #[cfg(unix)]
 #[doc(hidden)]
 #[allow(deprecated)]
 pub use driver::AsyncFdTryNewError;
-pub use driver::is_rt_shutdown_err;
+#[cfg(unix)]
+pub use driver::{
+    AsyncFd, AsyncFdReadyGuard, AsyncFdReadyMutGuard, AsyncFdRegisterError, TryIoError,
+};
 pub use driver::{EnterGuard, Handle, Interest, Reactor, ReactorUnpark, Ready, TryCurrentError};
 
 /// The readiness state machine, exposed only to the loom tests in `tests/loom_*.rs`.
