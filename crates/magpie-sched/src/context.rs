@@ -18,6 +18,9 @@ struct Context {
     depth: Cell<usize>,
     /// Inside `block_on` or on a worker: blocking this thread on a runtime is forbidden.
     runtime_entered: Cell<bool>,
+    /// Running a `LocalSet` (its tasks or the future it drives): `block_in_place` would
+    /// stall the set's tasks, so it is refused off the workers, as in tokio.
+    no_block_in_place: Cell<bool>,
     worker_index: Cell<Option<usize>>,
 }
 
@@ -27,6 +30,7 @@ thread_local! {
             current: RefCell::new(None),
             depth: Cell::new(0),
             runtime_entered: Cell::new(false),
+            no_block_in_place: Cell::new(false),
             worker_index: Cell::new(None),
         }
     };
@@ -134,6 +138,35 @@ pub(crate) fn exit_runtime<R>(f: impl FnOnce() -> R) -> R {
         .unwrap_or(false);
     let _reset = Reset(was);
     f()
+}
+
+/// Forbids `block_in_place` on this thread until dropped (while a `LocalSet` runs).
+pub(crate) struct DisallowBlockInPlace {
+    prev: bool,
+    _not_send: PhantomData<*const ()>,
+}
+
+pub(crate) fn disallow_block_in_place() -> DisallowBlockInPlace {
+    let prev = CONTEXT
+        .try_with(|c| c.no_block_in_place.replace(true))
+        .unwrap_or(false);
+    DisallowBlockInPlace {
+        prev,
+        _not_send: PhantomData,
+    }
+}
+
+impl Drop for DisallowBlockInPlace {
+    fn drop(&mut self) {
+        let _ = CONTEXT.try_with(|c| c.no_block_in_place.set(self.prev));
+    }
+}
+
+/// Whether a `LocalSet` is running on this thread (see [`disallow_block_in_place`]).
+pub(crate) fn is_block_in_place_disallowed() -> bool {
+    CONTEXT
+        .try_with(|c| c.no_block_in_place.get())
+        .unwrap_or(false)
 }
 
 /// Returns `true` if this thread is driving a runtime (inside `block_on` or on a worker),

@@ -256,6 +256,28 @@ pub fn with_defer<R>(f: impl FnOnce() -> R) -> R {
     f()
 }
 
+/// Runs blocking code `f` (inside `block_in_place`) outside of any task's cooperative
+/// scheduling: the budget is unconstrained and wake-ups are not deferred, since the
+/// scheduler that would drain them is not running on this thread until `f` returns (a
+/// future that yields inside `f`, driven by some other executor, would hang otherwise).
+pub(crate) fn blocking_section<R>(f: impl FnOnce() -> R) -> R {
+    struct Reset(Option<Vec<Deferred>>);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            let prev = self.0.take();
+            let _ = DEFER.try_with(|d| {
+                // Anything deferred meanwhile (nothing should be) is woken, not lost.
+                if let Some(list) = d.replace(prev) {
+                    list.into_iter().for_each(Deferred::wake);
+                }
+            });
+        }
+    }
+    let prev = DEFER.try_with(|d| d.replace(None)).unwrap_or(None);
+    let _reset = Reset(prev);
+    with_unconstrained(f)
+}
+
 /// Wakes every deferred waker; returns whether there were any.
 pub fn wake_deferred() -> bool {
     let list = DEFER

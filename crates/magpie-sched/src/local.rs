@@ -20,6 +20,7 @@ use std::task::{Context, Poll, Waker};
 
 use crate::coop;
 use crate::loom::sync::Mutex;
+use crate::runtime::Handle;
 use crate::task::list::OwnedTasks;
 use crate::task::{Id, JoinHandle, Notified, Schedule, Task};
 
@@ -47,17 +48,42 @@ const REMOTE_FIRST_INTERVAL: u8 = 31;
 pub struct LocalSet {
     tick: Cell<u8>,
     context: Rc<LocalContext>,
+    /// The runtime whose context spawns onto this set (a `LocalRuntime`'s own set).
+    bound: RefCell<Option<Handle>>,
     _not_send: PhantomData<*const ()>,
 }
 
+/// A runtime's link to the `LocalSet` of the `LocalRuntime` built on it: `spawn_local`
+/// inside that runtime's context (e.g. under `LocalRuntime::enter`) spawns onto the set, but
+/// only on the thread that owns it.
+pub(crate) struct LocalBinding {
+    owner: usize,
+    /// Not an owned reference: the set nulls it in its `Drop`, before the context can go
+    /// away, and only the owner thread ever dereferences it. The owner stays: the runtime
+    /// remains a local runtime of that thread.
+    context: *const LocalContext,
+}
+
+// SAFETY: the pointer is dereferenced only on the owner thread (checked against `owner`)
+// while the binding is set, i.e. while the set (which holds a strong reference) is alive;
+// other threads only read `owner`.
+unsafe impl Send for LocalBinding {}
+
 struct LocalContext {
     shared: Arc<Shared>,
-    owned: OwnedTasks<Arc<Shared>>,
 }
 
 struct Shared {
     /// Identifies the owner thread (the address of a thread-local).
     owner: usize,
+    /// Every task of the set. Here rather than in the `!Send` context so that a task can
+    /// be released without this thread's thread-locals (a set dropped during thread-local
+    /// destruction); the tasks' references to `Shared` are dropped when the set drains
+    /// this list in its `Drop`.
+    owned: OwnedTasks<Arc<Shared>>,
+    /// The set is being polled (its future or its tasks) on the owner thread, which then
+    /// picks up new local tasks itself. Only touched on the owner thread.
+    running: CellSync<bool>,
     /// Only touched on the owner thread.
     local: RefCellSync<VecDeque<Notified<Arc<Shared>>>>,
     /// Wakes from other threads; `None` once the set is dropped.
@@ -67,6 +93,28 @@ struct Shared {
 
 /// A `RefCell` that is `Sync` because only the owner thread ever touches it.
 struct RefCellSync<T>(RefCell<T>);
+
+/// A `Cell` that is `Sync` because only the owner thread ever touches it.
+struct CellSync<T>(Cell<T>);
+
+// SAFETY: read and written only on the owner thread (`schedule` checks
+// `is_owner_thread` first; the polls run there).
+unsafe impl<T> Sync for CellSync<T> {}
+
+/// Marks the set as running (see `Shared::running`) until dropped.
+struct Running<'a>(&'a Shared, bool);
+
+impl<'a> Running<'a> {
+    fn new(shared: &'a Shared) -> Running<'a> {
+        Running(shared, shared.running.0.replace(true))
+    }
+}
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        self.0.running.0.set(self.1);
+    }
+}
 
 // SAFETY: every access goes through `Shared::local_queue`, which checks that the caller is
 // the owner thread; the cell never moves between threads in use.
@@ -112,12 +160,7 @@ impl Shared {
 
 impl Schedule for Arc<Shared> {
     fn release(&self, task: &Task<Self>) -> Option<Task<Self>> {
-        let cx = CURRENT.try_with(|c| c.get()).unwrap_or(ptr::null());
-        // SAFETY: `CURRENT` points at a live context while the set runs on this thread, and
-        // tasks complete only while their set runs (or is dropped, which also sets it).
-        let cx = unsafe { cx.as_ref() }.expect("local task completed outside its LocalSet");
-        debug_assert!(Arc::ptr_eq(&cx.shared, self));
-        cx.owned.remove(task)
+        self.owned.remove(task)
     }
 
     fn schedule(&self, task: Notified<Self>) {
@@ -127,11 +170,9 @@ impl Schedule for Arc<Shared> {
                 drop(local);
                 // While the set is running it picks the task up itself; only an idle set
                 // (awaited by its caller) needs waking, which costs a lock.
-                let cx = CURRENT.try_with(|c| c.get()).unwrap_or(ptr::null());
-                // SAFETY: `CURRENT` points at a live context while it is set (see `Enter`).
-                let running =
-                    unsafe { cx.as_ref() }.is_some_and(|cx| Arc::ptr_eq(&cx.shared, self));
-                if !running {
+                // (Being entered, by `LocalSet::enter`, is not running: then the task
+                // waits for the set's next poll.)
+                if !self.running.0.get() {
                     if let Some(w) = self.waker.lock().take() {
                         w.wake();
                     }
@@ -163,17 +204,31 @@ impl LocalSet {
     pub fn new() -> LocalSet {
         let shared = Arc::new(Shared {
             owner: thread_mark(),
+            owned: OwnedTasks::new(1),
+            running: CellSync(Cell::new(false)),
             local: RefCellSync(RefCell::new(VecDeque::new())),
             remote: Mutex::new(Some(VecDeque::new())),
             waker: Mutex::new(None),
         });
         LocalSet {
             tick: Cell::new(0),
-            context: Rc::new(LocalContext {
-                shared,
-                owned: OwnedTasks::new(1),
-            }),
+            context: Rc::new(LocalContext { shared }),
+            bound: RefCell::new(None),
             _not_send: PhantomData,
+        }
+    }
+
+    /// Makes `spawn_local` called inside `handle`'s runtime context spawn onto this set, as
+    /// a `LocalRuntime`'s own set (the facade's `LocalRuntime` is a runtime plus a set).
+    /// From any thread but this set's owner, `spawn_local` in that context then panics.
+    /// The binding ends when the set is dropped.
+    pub fn bind_to_runtime(&self, handle: &Handle) {
+        *handle.common().local.lock() = Some(LocalBinding {
+            owner: self.context.shared.owner,
+            context: Rc::as_ptr(&self.context),
+        });
+        if let Some(prev) = self.bound.replace(Some(handle.clone())) {
+            unbind(&prev, &self.context);
         }
     }
 
@@ -236,7 +291,9 @@ impl LocalSet {
 ///
 /// # Panics
 ///
-/// Panics outside a `LocalSet`: "`spawn_local` called from outside of a `task::LocalSet`".
+/// Panics outside a `LocalSet` or `LocalRuntime` ("`spawn_local` called from outside of a
+/// `task::LocalSet` or `runtime::LocalRuntime`"), and in a `LocalRuntime`'s context on a
+/// thread other than its own.
 #[track_caller]
 pub fn spawn_local<F>(future: F) -> JoinHandle<F::Output>
 where
@@ -245,9 +302,46 @@ where
 {
     let cx = CURRENT.try_with(|c| c.get()).unwrap_or(ptr::null());
     // SAFETY: `CURRENT` is set only while a live context is on this thread (see `Enter`).
-    match unsafe { cx.as_ref() } {
-        Some(cx) => spawn_on(cx, future, Location::caller()),
-        None => panic!("`spawn_local` called from outside of a `task::LocalSet` or LocalRuntime"),
+    if let Some(cx) = unsafe { cx.as_ref() } {
+        return spawn_on(cx, future, Location::caller());
+    }
+    match crate::context::with_current(bound_context) {
+        Ok(Some(cx)) => spawn_on(&cx, future, Location::caller()),
+        Ok(None) | Err(_) => panic!(
+            "`spawn_local` called from outside of a `task::LocalSet` or `runtime::LocalRuntime`"
+        ),
+    }
+}
+
+/// The set bound to `handle`'s runtime (a `LocalRuntime`'s), if any. Panics off its owner
+/// thread, as tokio does.
+#[track_caller]
+fn bound_context(handle: &Handle) -> Option<Rc<LocalContext>> {
+    let binding = handle.common().local.lock();
+    let binding = binding.as_ref()?;
+    if binding.owner != thread_mark() {
+        panic!("Local tasks can only be spawned on a LocalRuntime from the thread the runtime was created on");
+    }
+    if binding.context.is_null() {
+        return None;
+    }
+    // SAFETY: we are on the owner thread and the binding is set, so the set that holds a
+    // strong reference to the context is alive (it unbinds in `Drop`, on this thread, and
+    // cannot run concurrently with us); taking one more strong reference is sound, and the
+    // `Rc` never leaves this thread.
+    Some(unsafe {
+        Rc::increment_strong_count(binding.context);
+        Rc::from_raw(binding.context)
+    })
+}
+
+/// Unlinks `handle`'s binding from `cx` if it still points at it.
+fn unbind(handle: &Handle, cx: &Rc<LocalContext>) {
+    let mut binding = handle.common().local.lock();
+    if let Some(b) = binding.as_mut() {
+        if ptr::eq(b.context, Rc::as_ptr(cx)) {
+            b.context = ptr::null();
+        }
     }
 }
 
@@ -264,7 +358,8 @@ where
     // (`tick`, `Drop for LocalSet`); their output is read through a `!Send` JoinHandle when
     // the output is `!Send`.
     let (join, notified) = unsafe {
-        cx.owned
+        cx.shared
+            .owned
             .bind_local(future, cx.shared.clone(), Id::next(), at)
     };
     if let Some(notified) = notified {
@@ -288,6 +383,8 @@ impl<F: Future> Future for RunUntil<'_, F> {
         let this = unsafe { self.get_unchecked_mut() };
         let set = this.set;
         let _enter = Enter::new(&set.context);
+        let _no_blocking = crate::context::disallow_block_in_place();
+        let _running = Running::new(&set.context.shared);
         set.register(cx.waker());
         // SAFETY: as above; `this.future` is never moved.
         let future = unsafe { Pin::new_unchecked(&mut this.future) };
@@ -308,11 +405,13 @@ impl Future for LocalSet {
     /// Runs the set until every task in it has completed.
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let _enter = Enter::new(&self.context);
+        let _no_blocking = crate::context::disallow_block_in_place();
+        let _running = Running::new(&self.context.shared);
         self.register(cx.waker());
         if self.tick() {
             cx.waker().wake_by_ref();
             Poll::Pending
-        } else if self.context.owned.len() == 0 {
+        } else if self.context.shared.owned.len() == 0 {
             Poll::Ready(())
         } else {
             Poll::Pending
@@ -328,9 +427,13 @@ impl Default for LocalSet {
 
 impl Drop for LocalSet {
     fn drop(&mut self) {
+        if let Some(handle) = self.bound.take() {
+            unbind(&handle, &self.context);
+        }
         let _enter = Enter::new(&self.context);
+        let _no_blocking = crate::context::disallow_block_in_place();
         // Every task's future is dropped here, on the owner thread.
-        self.context.owned.close_and_shutdown_all(0);
+        self.context.shared.owned.close_and_shutdown_all(0);
         let local = std::mem::take(&mut *self.context.shared.local.0.borrow_mut());
         drop(local);
         let remote = self.context.shared.remote.lock().take();

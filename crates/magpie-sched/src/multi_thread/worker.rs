@@ -762,11 +762,12 @@ pub(crate) fn block_in_place<F: FnOnce() -> R, R>(f: F) -> R {
         // so it is refused (as tokio does); elsewhere there is nothing to hand off.
         let flavor = crate::runtime::Handle::try_current().map(|h| h.runtime_flavor());
         if crate::context::is_runtime_entered()
-            && matches!(flavor, Ok(crate::runtime::RuntimeFlavor::CurrentThread))
+            && (matches!(flavor, Ok(crate::runtime::RuntimeFlavor::CurrentThread))
+                || crate::context::is_block_in_place_disallowed())
         {
             panic!("can call blocking only when running on the multi-threaded runtime");
         }
-        return crate::context::exit_runtime(f);
+        return crate::context::exit_runtime(|| coop::blocking_section(f));
     }
     // SAFETY: as in `schedule_local`: the pointer is live while `run` is on this stack.
     let cx = unsafe { &*cx };
@@ -785,5 +786,5 @@ pub(crate) fn block_in_place<F: FnOnce() -> R, R>(f: F) -> R {
         }
         crate::context::set_worker_index(None);
     }
-    crate::context::exit_runtime(f)
+    crate::context::exit_runtime(|| coop::blocking_section(f))
 }

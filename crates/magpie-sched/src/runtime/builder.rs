@@ -90,6 +90,9 @@ pub(crate) struct Common {
     pub(crate) on_park: Option<Callback>,
     pub(crate) on_unpark: Option<Callback>,
     pub(crate) id: u64,
+    /// The `LocalSet` of a `LocalRuntime` built on this runtime, for `spawn_local` from its
+    /// context (see `LocalSet::bind_to_runtime`).
+    pub(crate) local: crate::loom::sync::Mutex<Option<crate::local::LocalBinding>>,
 }
 
 impl Builder {
@@ -288,6 +291,7 @@ impl Builder {
             on_park: self.before_park.clone(),
             on_unpark: self.after_unpark.clone(),
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed) as u64,
+            local: crate::loom::sync::Mutex::new(None),
         };
         let config = Config {
             global_queue_interval: self.global_queue_interval,

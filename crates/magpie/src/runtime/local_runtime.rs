@@ -149,9 +149,14 @@ impl Builder {
             !self.multi_thread,
             "multi_thread is not supported for LocalRuntime: use `Builder::new_current_thread()`"
         );
+        let rt = self.build()?;
+        let local = LocalSet::new();
+        // `spawn_local` under `enter()` (or from a Send task's poll on this thread) lands
+        // in the set; from another thread in this runtime's context it panics.
+        local.bind_to_runtime(rt.handle());
         Ok(LocalRuntime {
-            local: LocalSet::new(),
-            rt: self.build()?,
+            local,
+            rt,
             _not_send: PhantomData,
         })
     }

@@ -66,6 +66,11 @@ impl LocalSet {
     pub fn enter(&self) -> LocalEnterGuard {
         self.inner.enter()
     }
+
+    /// Makes `spawn_local` in `handle`'s context spawn onto this set (a `LocalRuntime`'s).
+    pub(crate) fn bind_to_runtime(&self, handle: &crate::runtime::Handle) {
+        self.inner.bind_to_runtime(handle);
+    }
 }
 
 impl Future for LocalSet {
