@@ -37,6 +37,9 @@ impl Kind {
 pub(crate) enum Flavor {
     CurrentThread,
     MultiThread,
+    /// A `LocalRuntime` (current-thread, `!Send` tasks via `spawn_local`), as tokio's
+    /// `flavor = "local"`.
+    Local,
 }
 
 /// The validated options.
@@ -45,6 +48,8 @@ pub(crate) struct Config {
     pub(crate) worker_threads: Option<usize>,
     pub(crate) start_paused: bool,
     pub(crate) crate_path: syn::Path,
+    /// The runtime's name (`Builder::name`), as tokio's `name = "..."`.
+    pub(crate) name: Option<String>,
 }
 
 const VALID_OPTIONS: &str = "`flavor`, `worker_threads`, `start_paused`, `crate`";
@@ -63,6 +68,7 @@ pub(crate) fn parse_config(kind: Kind, args: TokenStream) -> syn::Result<Config>
     let mut worker_threads: Option<(usize, Span)> = None;
     let mut start_paused: Option<(bool, Span)> = None;
     let mut crate_path: Option<syn::Path> = None;
+    let mut rt_name: Option<String> = None;
     let mut errors: Option<syn::Error> = None;
     let mut push = |e: syn::Error| match &mut errors {
         Some(all) => all.combine(e),
@@ -87,6 +93,7 @@ pub(crate) fn parse_config(kind: Kind, args: TokenStream) -> syn::Result<Config>
                 parse_bool("start_paused", &value).map(|b| (b, span))
             }),
             "crate" => set_once(&mut crate_path, &item.name, || parse_crate_path(&value)),
+            "name" => set_once(&mut rt_name, &item.name, || parse_name(&value)),
             _ => Err(syn::Error::new(
                 item.name.span(),
                 format!("Unknown attribute {name} is specified; expected one of: {VALID_OPTIONS}"),
@@ -101,7 +108,8 @@ pub(crate) fn parse_config(kind: Kind, args: TokenStream) -> syn::Result<Config>
     }
 
     let flavor_value = flavor.map_or(kind.default_flavor(), |(f, _)| f);
-    if let (Flavor::CurrentThread, Some((_, span))) = (flavor_value, worker_threads) {
+    if let (Flavor::CurrentThread | Flavor::Local, Some((_, span))) = (flavor_value, worker_threads)
+    {
         let hint = if flavor.is_some() {
             ""
         } else {
@@ -132,6 +140,7 @@ pub(crate) fn parse_config(kind: Kind, args: TokenStream) -> syn::Result<Config>
         worker_threads: worker_threads.map(|(n, _)| n),
         start_paused: start_paused.is_some_and(|(b, _)| b),
         crate_path: crate_path.unwrap_or_else(|| syn::parse_quote!(::magpie)),
+        name: rt_name,
     })
 }
 
@@ -210,11 +219,23 @@ fn parse_flavor(value: &Lit) -> syn::Result<Flavor> {
     match s.value().as_str() {
         "current_thread" => Ok(Flavor::CurrentThread),
         "multi_thread" => Ok(Flavor::MultiThread),
+        "local" => Ok(Flavor::Local),
         other => Err(syn::Error::new(
             s.span(),
             format!(
                 "No such runtime flavor `{other}`. The runtime flavors are `current_thread` and `multi_thread`."
             ),
+        )),
+    }
+}
+
+fn parse_name(value: &Lit) -> syn::Result<String> {
+    match value {
+        Lit::Str(s) if !s.value().trim().is_empty() => Ok(s.value()),
+        Lit::Str(s) => Err(syn::Error::new(s.span(), "runtime name shouldn't be empty")),
+        _ => Err(syn::Error::new(
+            value.span(),
+            "Failed to parse value of `name` as string.",
         )),
     }
 }
@@ -396,6 +417,25 @@ mod tests {
         assert_eq!(
             err(Kind::Main, quote!(crate = "not a path")),
             "Failed to parse value of `crate` as path: \"not a path\""
+        );
+    }
+
+    #[test]
+    fn local_flavor_and_name() {
+        let c = ok(Kind::Test, quote!(flavor = "local", name = "my-rt"));
+        assert_eq!(c.flavor, Flavor::Local);
+        assert_eq!(c.name.as_deref(), Some("my-rt"));
+        assert_eq!(
+            err(Kind::Main, quote!(flavor = "local", worker_threads = 2)),
+            "The `worker_threads` option requires the `multi_thread` runtime flavor. Use `#[magpie::main(flavor = \"multi_thread\")]`"
+        );
+        assert_eq!(
+            err(Kind::Main, quote!(name = "  ")),
+            "runtime name shouldn't be empty"
+        );
+        assert_eq!(
+            err(Kind::Main, quote!(name = 3)),
+            "Failed to parse value of `name` as string."
         );
     }
 

@@ -114,7 +114,17 @@ fn rewrite(kind: Kind, config: &Config, function: &mut syn::ItemFn) -> TokenStre
     let builder = match config.flavor {
         Flavor::CurrentThread => quote!(#krate::runtime::Builder::new_current_thread()),
         Flavor::MultiThread => quote!(#krate::runtime::Builder::new_multi_thread()),
+        Flavor::Local => quote!(#krate::runtime::Builder::new_current_thread()),
     };
+    let build = match config.flavor {
+        Flavor::Local => quote!(build_local(::core::default::Default::default())),
+        _ => quote!(build()),
+    };
+    let name = config
+        .name
+        .as_ref()
+        .map(|n| quote!(.name(#n)))
+        .unwrap_or_default();
     let worker_threads = config
         .worker_threads
         .map(|n| quote!(.worker_threads(#n)))
@@ -138,9 +148,10 @@ fn rewrite(kind: Kind, config: &Config, function: &mut syn::ItemFn) -> TokenStre
         {
             return #builder
                 #worker_threads
+                #name
                 .enable_all()
                 #start_paused
-                .build()
+                .#build
                 .expect("Failed building the Runtime")
                 .block_on(body);
         }

@@ -273,7 +273,12 @@ pub(crate) fn blocking_section<R>(f: impl FnOnce() -> R) -> R {
             });
         }
     }
-    let prev = DEFER.try_with(|d| d.replace(None)).unwrap_or(None);
+    // What was deferred before blocking is woken now: the blocking code may wait for one
+    // of those tasks, and the scheduler will not drain this list until it returns.
+    let mut prev = DEFER.try_with(|d| d.replace(None)).unwrap_or(None);
+    if let Some(list) = prev.as_mut() {
+        list.drain(..).for_each(Deferred::wake);
+    }
     let _reset = Reset(prev);
     with_unconstrained(f)
 }

@@ -195,7 +195,7 @@ impl Wake for MainWaker {
 }
 
 /// Runs `future` to completion, driving the scheduler whenever the core is free.
-pub(crate) fn block_on<F: Future>(handle: &Arc<Handle>, future: F) -> F::Output {
+pub(crate) fn block_on<F: Future>(handle: &Arc<Handle>, future: F, owner: bool) -> F::Output {
     let mut future = pin!(future);
     loop {
         if let Some(core) = handle.take_core() {
@@ -203,18 +203,27 @@ pub(crate) fn block_on<F: Future>(handle: &Arc<Handle>, future: F) -> F::Output 
                 handle: handle.clone(),
                 core: RefCell::new(None),
             };
-            let prev = CURRENT.with(|c| c.replace(&cx));
-            struct Reset<'a>(*const Ctx, &'a Ctx);
+            let prev = CURRENT.try_with(|c| c.replace(&cx)).unwrap_or(ptr::null());
+            struct Reset<'a>(*const Ctx, &'a Ctx, Option<Option<usize>>);
             impl Drop for Reset<'_> {
                 fn drop(&mut self) {
                     let _ = CURRENT.try_with(|c| c.set(self.0));
+                    if let Some(index) = self.2 {
+                        crate::context::set_worker_index(index);
+                    }
                     // Give the core back even if a task's poll panicked through us.
                     if let Some(core) = self.1.core.borrow_mut().take() {
                         self.1.handle.return_core(core);
                     }
                 }
             }
-            let _reset = Reset(prev, &cx);
+            // The `Runtime::block_on` thread holding the scheduler is its worker 0.
+            let index = owner.then(|| {
+                let prev = crate::context::worker_index();
+                crate::context::set_worker_index(Some(0));
+                prev
+            });
+            let _reset = Reset(prev, &cx, index);
             *cx.core.borrow_mut() = Some(core);
             let out = coop::with_defer(|| cx.run(future.as_mut()));
             match out {
@@ -334,6 +343,7 @@ impl Ctx {
             self.with_core(|c| c.tasks.is_empty())
                 && handle.shared.inject.is_empty()
                 && !handle.shared.woken.load(Acquire)
+                && coop::defer_is_empty()
         };
         let hooks = idle && nothing_queued();
         if hooks {
@@ -361,6 +371,8 @@ impl Ctx {
         } else {
             driver.park_timeout(Duration::ZERO);
         }
+        // Wake-ups the hook deferred (a `yield_now` polled inside it).
+        coop::wake_deferred();
         if hooks {
             if let Some(f) = &handle.common.on_unpark {
                 f();

@@ -23,6 +23,27 @@ mod local_runtime;
 pub use local_runtime::{LocalOptions, LocalRuntime};
 pub use magpie_reactor::is_rt_shutdown_err;
 
+/// The index of the runtime worker running the current thread, if it is one: `0..n` on a
+/// multi-thread runtime's workers, `Some(0)` on the thread inside a current-thread (or
+/// local) runtime's `Runtime::block_on` while it drives the scheduler, `None` elsewhere
+/// (blocking threads, the multi-thread `block_on` thread, `Handle::block_on`, outside any
+/// runtime). It matches the worker indices of [`RuntimeMetrics`].
+///
+/// # Examples
+///
+/// ```
+/// let rt = magpie::runtime::Builder::new_multi_thread()
+///     .worker_threads(2)
+///     .build()
+///     .unwrap();
+/// let index = rt.block_on(async { magpie::spawn(async { magpie::runtime::worker_index() }).await });
+/// assert!(matches!(index.unwrap(), Some(0 | 1)));
+/// assert_eq!(magpie::runtime::worker_index(), None);
+/// ```
+pub fn worker_index() -> Option<usize> {
+    magpie_sched::context::worker_index()
+}
+
 /// Builds a runtime with custom settings: tokio's `runtime::Builder`.
 ///
 /// # Examples
@@ -106,6 +127,45 @@ impl Builder {
     #[track_caller]
     pub fn max_blocking_threads(&mut self, val: usize) -> &mut Self {
         self.inner.max_blocking_threads(val);
+        self
+    }
+
+    /// Names the runtime: [`Handle::name`] returns it.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `val` is empty or only whitespace ("runtime name shouldn't be empty").
+    #[track_caller]
+    pub fn name(&mut self, val: impl Into<String>) -> &mut Self {
+        self.inner.name(val);
+        self
+    }
+
+    /// The most I/O events the driver handles per poll (tokio's default: 1024).
+    ///
+    /// Magpie's reactor drains its poller through a fixed buffer of 1024 events per poll
+    /// today; the value is validated (as tokio does) but does not resize that buffer yet.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `capacity` is 0.
+    #[track_caller]
+    pub fn max_io_events_per_tick(&mut self, capacity: usize) -> &mut Self {
+        assert!(capacity > 0, "max_io_events_per_tick must be non-zero");
+        self
+    }
+
+    /// The most I/O events handled per poll while the runtime has other work queued
+    /// (tokio's knob for busy ticks); validated as tokio does, and, like
+    /// [`max_io_events_per_tick`](Self::max_io_events_per_tick), not applied to the
+    /// reactor's buffer yet.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `capacity` is 0.
+    #[track_caller]
+    pub fn max_io_events_per_busy_tick(&mut self, capacity: usize) -> &mut Self {
+        assert!(capacity > 0, "max_io_events_per_busy_tick must be non-zero");
         self
     }
 

@@ -165,3 +165,76 @@ fn worker_park_count_ignores_internal_rechecks() {
     assert_eq!(m.worker_park_unpark_count(0) % 2, 0);
     assert_eq!(m.worker_park_unpark_count(1) % 2, 0);
 }
+
+#[test]
+fn park_hook_that_defers_a_wake_does_not_sleep_on_it() {
+    // A `yield_now` polled inside the park hook defers its waker; the runtime must release
+    // it rather than park with the wake-up stuck in its defer list.
+    use std::task::Wake;
+    struct NotifyOnWake(Arc<Notify>);
+    impl Wake for NotifyOnWake {
+        fn wake(self: Arc<Self>) {
+            self.0.notify_one();
+        }
+    }
+    for multi in [false, true] {
+        let notify = Arc::new(Notify::new());
+        let waker = std::task::Waker::from(Arc::new(NotifyOnWake(notify.clone())));
+        let fired = Arc::new(AtomicBool::new(false));
+        let f2 = fired.clone();
+        let mut builder = if multi {
+            let mut b = Builder::new_multi_thread();
+            b.worker_threads(1);
+            b
+        } else {
+            Builder::new_current_thread()
+        };
+        let rt = builder
+            .enable_all()
+            .on_thread_park(move || {
+                if !f2.swap(true, Ordering::SeqCst) {
+                    let mut cx = Context::from_waker(&waker);
+                    let fut = std::pin::pin!(magpie::task::yield_now());
+                    let _ = fut.poll(&mut cx);
+                }
+            })
+            .build()
+            .unwrap();
+        rt.block_on(notify.notified());
+        assert!(fired.load(Ordering::SeqCst));
+    }
+}
+
+#[test]
+fn block_in_place_wakes_deferred_tasks_before_blocking() {
+    let rt = Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let (started_tx, started_rx) = std::sync::mpsc::channel();
+    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+    let yielded = Arc::new(AtomicBool::new(false));
+    let y2 = yielded.clone();
+    let h = rt.spawn(async move {
+        // A task that yields on this worker, then blocks in place: the yielded task must
+        // run while the blocking section waits (it is the one releasing it).
+        let y3 = y2.clone();
+        let other = magpie::spawn(async move {
+            magpie::task::yield_now().await;
+            y3.store(true, Ordering::SeqCst);
+        });
+        magpie::task::yield_now().await;
+        magpie::task::block_in_place(move || {
+            started_tx.send(()).unwrap();
+            release_rx.recv().unwrap();
+        });
+        other.await.unwrap();
+    });
+    started_rx.recv().unwrap();
+    while !yielded.load(Ordering::SeqCst) {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    release_tx.send(()).unwrap();
+    rt.block_on(h).unwrap();
+}

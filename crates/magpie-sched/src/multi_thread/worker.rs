@@ -476,6 +476,11 @@ impl Context {
         if !rechecking {
             if let Some(f) = &handle.common.on_park {
                 f();
+                if !coop::defer_is_empty() {
+                    // The hook deferred a wake-up (a `yield_now` polled inside it): the run
+                    // loop releases it instead of this worker sleeping on it.
+                    return self.finish_unpark(core);
+                }
             }
         }
         if core.transition_to_parked(handle) {

@@ -62,6 +62,7 @@ pub struct Builder {
     worker_threads: Option<usize>,
     max_blocking_threads: usize,
     thread_name: Arc<dyn Fn() -> String + Send + Sync>,
+    name: Option<String>,
     thread_stack_size: Option<usize>,
     after_start: Option<Callback>,
     before_stop: Option<Callback>,
@@ -90,6 +91,7 @@ pub(crate) struct Common {
     pub(crate) on_park: Option<Callback>,
     pub(crate) on_unpark: Option<Callback>,
     pub(crate) id: u64,
+    pub(crate) name: Option<String>,
     /// The `LocalSet` of a `LocalRuntime` built on this runtime, for `spawn_local` from its
     /// context (see `LocalSet::bind_to_runtime`).
     pub(crate) local: crate::loom::sync::Mutex<Option<crate::local::LocalBinding>>,
@@ -113,6 +115,7 @@ impl Builder {
             worker_threads: None,
             max_blocking_threads: 512,
             thread_name: Arc::new(|| "magpie-runtime-worker".into()),
+            name: None,
             thread_stack_size: None,
             after_start: None,
             before_stop: None,
@@ -148,6 +151,19 @@ impl Builder {
     pub fn max_blocking_threads(&mut self, val: usize) -> &mut Self {
         assert!(val > 0, "Max blocking threads cannot be set to 0");
         self.max_blocking_threads = val;
+        self
+    }
+
+    /// Names the runtime itself (see [`Handle::name`]); threads keep their own names.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `val` is empty or only whitespace, as tokio does.
+    #[track_caller]
+    pub fn name(&mut self, val: impl Into<String>) -> &mut Self {
+        let val = val.into();
+        assert!(!val.trim().is_empty(), "runtime name shouldn't be empty");
+        self.name = Some(val);
         self
     }
 
@@ -291,6 +307,7 @@ impl Builder {
             on_park: self.before_park.clone(),
             on_unpark: self.after_unpark.clone(),
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed) as u64,
+            name: self.name.clone(),
             local: crate::loom::sync::Mutex::new(None),
         };
         let config = Config {

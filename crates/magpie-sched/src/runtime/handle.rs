@@ -22,6 +22,10 @@ pub struct Handle {
     pub(crate) inner: Scheduler,
 }
 
+// As `Runtime` (see there): a panic never leaves the runtime half-updated.
+impl std::panic::UnwindSafe for Handle {}
+impl std::panic::RefUnwindSafe for Handle {}
+
 #[derive(Clone)]
 pub(crate) enum Scheduler {
     MultiThread(Arc<multi_thread::Handle>),
@@ -193,11 +197,19 @@ impl Handle {
     /// Panics if called from inside a runtime (from async code, or a worker thread).
     #[track_caller]
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+        self.block_on_as(future, false)
+    }
+
+    /// `block_on`; `owner`: called through `Runtime::block_on`, whose thread counts as the
+    /// current-thread runtime's worker 0 while it holds the scheduler (a `Handle::block_on`
+    /// thread never does, as in tokio).
+    #[track_caller]
+    pub(crate) fn block_on_as<F: Future>(&self, future: F, owner: bool) -> F::Output {
         let _rt = context::enter_runtime();
         let _cur = context::set_current(self);
         match &self.inner {
             Scheduler::MultiThread(_) => super::block_on_thread(future),
-            Scheduler::CurrentThread(h) => current_thread::block_on(h, future),
+            Scheduler::CurrentThread(h) => current_thread::block_on(h, future, owner),
         }
     }
 
@@ -212,6 +224,11 @@ impl Handle {
     /// A view of the runtime's metrics.
     pub fn metrics(&self) -> RuntimeMetrics {
         RuntimeMetrics::new(self.clone())
+    }
+
+    /// The name given with [`Builder::name`](super::Builder::name), if any.
+    pub fn name(&self) -> Option<&str> {
+        self.common().name.as_deref()
     }
 
     /// A number identifying this runtime among those alive in the process.

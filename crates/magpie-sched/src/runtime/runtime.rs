@@ -57,7 +57,7 @@ impl Runtime {
     /// Panics if called from inside a runtime.
     #[track_caller]
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
-        self.handle.block_on(future)
+        self.handle.block_on_as(future, true)
     }
 
     /// Makes the runtime current on this thread; see [`Handle::enter`].
@@ -105,6 +105,12 @@ impl Drop for Runtime {
         self.shutdown(None);
     }
 }
+
+// A runtime that saw a panic (in a task, a hook, or a `block_on` future) stays usable:
+// tasks' panics are caught and every shared structure is updated under locks or atomics,
+// as tokio promises by implementing these.
+impl std::panic::UnwindSafe for Runtime {}
+impl std::panic::RefUnwindSafe for Runtime {}
 
 impl fmt::Debug for Runtime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -192,9 +192,10 @@ impl<T: 'static> LocalKey<T> {
 
         impl<T: 'static> Drop for Restore<'_, T> {
             fn drop(&mut self) {
-                // The storage was alive when the scope was entered on this same thread and
-                // lives until the thread exits; no borrow can outlive the closure `f`.
-                self.local.slot.with(|current| {
+                // No borrow can outlive the closure `f`. If the storage was destroyed
+                // meanwhile (a scope dropped during thread-local destruction), its value
+                // went with it and ours simply stays here.
+                let _ = self.local.slot.try_with(|current| {
                     std::mem::swap(self.slot, &mut *current.borrow_mut());
                 });
             }
@@ -223,6 +224,23 @@ impl<T: Clone + 'static> LocalKey<T> {
     #[track_caller]
     pub fn get(&'static self) -> T {
         self.with(|value| value.clone())
+    }
+
+    /// Returns a clone of the task-local value, or an [`AccessError`] when no value is set
+    /// (outside a scope of this key, or the thread's storage is destroyed).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// magpie::task_local! {
+    ///     static NUMBER: u32;
+    /// }
+    ///
+    /// assert!(NUMBER.try_get().is_err());
+    /// NUMBER.sync_scope(7, || assert_eq!(NUMBER.try_get().unwrap(), 7));
+    /// ```
+    pub fn try_get(&'static self) -> Result<T, AccessError> {
+        self.try_with(|value| value.clone())
     }
 }
 
