@@ -18,8 +18,9 @@ struct Context {
     depth: Cell<usize>,
     /// Inside `block_on` or on a worker: blocking this thread on a runtime is forbidden.
     runtime_entered: Cell<bool>,
-    /// Running a `LocalSet` (its tasks or the future it drives): `block_in_place` would
-    /// stall the set's tasks, so it is refused off the workers, as in tokio.
+    /// In a current-thread runtime's `Runtime::block_on`, or running a `LocalSet` (its
+    /// tasks or the future it drives): `block_in_place` would stall those tasks, so it is
+    /// refused off the workers, as in tokio.
     no_block_in_place: Cell<bool>,
     worker_index: Cell<Option<usize>>,
 }
@@ -110,7 +111,7 @@ pub(crate) fn enter_runtime() -> EnterRuntimeGuard {
         .unwrap_or(false);
     if was {
         panic!(
-            "Cannot start a runtime from within a runtime. This happens because a function (like `block_on`) attempted to block the current thread while the thread is being used to drive asynchronous tasks."
+            "Cannot start a runtime from within a runtime. This happens because a function (like `block_on`) attempted to block the current thread while the thread is being used to drive asynchronous tasks. If you are in an async function, use `.await` on the future instead of blocking on it."
         );
     }
     EnterRuntimeGuard {
@@ -140,7 +141,7 @@ pub(crate) fn exit_runtime<R>(f: impl FnOnce() -> R) -> R {
     f()
 }
 
-/// Forbids `block_in_place` on this thread until dropped (while a `LocalSet` runs).
+/// Forbids `block_in_place` on this thread until dropped (see `Context::no_block_in_place`).
 pub(crate) struct DisallowBlockInPlace {
     prev: bool,
     _not_send: PhantomData<*const ()>,
@@ -162,7 +163,7 @@ impl Drop for DisallowBlockInPlace {
     }
 }
 
-/// Whether a `LocalSet` is running on this thread (see [`disallow_block_in_place`]).
+/// Whether `block_in_place` is refused on this thread (see [`disallow_block_in_place`]).
 pub(crate) fn is_block_in_place_disallowed() -> bool {
     CONTEXT
         .try_with(|c| c.no_block_in_place.get())

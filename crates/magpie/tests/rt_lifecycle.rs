@@ -238,3 +238,60 @@ fn block_in_place_wakes_deferred_tasks_before_blocking() {
     release_tx.send(()).unwrap();
     rt.block_on(h).unwrap();
 }
+
+#[test]
+fn block_in_place_where_tokio_allows_and_refuses_it() {
+    const REFUSED: &str = "can call blocking only when running on the multi-threaded runtime";
+    let message = |e: Box<dyn std::any::Any + Send>| {
+        e.downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| e.downcast_ref::<String>().cloned())
+            .unwrap_or_default()
+    };
+    for rt in flavors() {
+        // `Handle::block_on` may always block in place, even nested in another
+        // `Handle::block_on` inside the closure.
+        let handle = rt.handle().clone();
+        handle.block_on(async {
+            magpie::task::block_in_place(|| {
+                magpie::runtime::Handle::current().block_on(magpie::task::yield_now());
+            })
+        });
+    }
+    // A current-thread runtime's `Runtime::block_on` refuses, in the future and in tasks.
+    let ct = Builder::new_current_thread().enable_all().build().unwrap();
+    let err = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        ct.block_on(async { magpie::task::block_in_place(|| {}) })
+    }))
+    .unwrap_err();
+    assert_eq!(message(err), REFUSED);
+    let join =
+        ct.block_on(async { magpie::spawn(async { magpie::task::block_in_place(|| {}) }).await });
+    assert_eq!(message(join.unwrap_err().into_panic()), REFUSED);
+    // A multi-thread runtime's `block_on` thread may block in place.
+    let mt = Builder::new_multi_thread()
+        .worker_threads(1)
+        .build()
+        .unwrap();
+    assert_eq!(mt.block_on(async { magpie::task::block_in_place(|| 7) }), 7);
+}
+
+#[test]
+fn nested_block_on_panics_with_tokios_advice() {
+    let rt = Builder::new_current_thread().enable_all().build().unwrap();
+    let err = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        rt.block_on(async {
+            magpie::runtime::Handle::current().block_on(async {});
+        })
+    }))
+    .unwrap_err();
+    let msg = err.downcast_ref::<&str>().copied().unwrap_or_default();
+    assert!(
+        msg.starts_with("Cannot start a runtime from within a runtime."),
+        "{msg}"
+    );
+    assert!(
+        msg.ends_with("If you are in an async function, use `.await` on the future instead of blocking on it."),
+        "{msg}"
+    );
+}

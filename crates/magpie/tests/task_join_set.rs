@@ -186,3 +186,75 @@ fn spawn_local_into_join_set() {
         assert_eq!(sum, 3);
     });
 }
+
+#[test]
+fn joining_many_finished_tasks_spends_coop_budget() {
+    use futures::FutureExt;
+    let rt = Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        const N: usize = 1000;
+        let done = Arc::new(magpie::sync::Semaphore::new(0));
+        let mut set = JoinSet::new();
+        for _ in 0..N {
+            let done = done.clone();
+            set.spawn(async move { done.add_permits(1) });
+        }
+        let _all = done.acquire_many(N as u32).await.unwrap();
+        let (mut joined, mut cut_short) = (0, 0);
+        loop {
+            match set.join_next().now_or_never() {
+                Some(Some(r)) => {
+                    r.unwrap();
+                    joined += 1;
+                }
+                Some(None) => break,
+                None => {
+                    cut_short += 1;
+                    magpie::task::yield_now().await;
+                }
+            }
+        }
+        assert_eq!(joined, N);
+        assert!(cut_short >= 1, "the budget never ran out over {N} joins");
+        // `try_join_next` is not budgeted: with a spent budget it still returns a
+        // finished task.
+        let mut set = JoinSet::new();
+        set.spawn(async { 5 });
+        magpie::task::yield_now().await;
+        // Twice tokio's budget of 128: certainly spent.
+        for _ in 0..256 {
+            magpie::task::consume_budget().now_or_never();
+        }
+        assert_eq!(set.try_join_next().unwrap().unwrap(), 5);
+    });
+}
+
+#[test]
+fn replaced_waker_is_dropped_outside_the_lock() {
+    use std::task::{Context, Wake, Waker};
+    // Dropping this waker drives the runtime, which completes the set's task and fires
+    // the set's entry waker: that must not deadlock on the set's own lock.
+    struct DriveOnDrop(Option<magpie::runtime::Runtime>);
+    impl Wake for DriveOnDrop {
+        fn wake(self: Arc<Self>) {}
+    }
+    impl Drop for DriveOnDrop {
+        fn drop(&mut self) {
+            if let Some(rt) = self.0.take() {
+                rt.block_on(magpie::task::yield_now());
+            }
+        }
+    }
+    let rt = Builder::new_current_thread().enable_all().build().unwrap();
+    let mut set = JoinSet::new();
+    set.spawn_on(async { 42 }, rt.handle());
+    let waker = Waker::from(Arc::new(DriveOnDrop(Some(rt))));
+    assert!(set
+        .poll_join_next(&mut Context::from_waker(&waker))
+        .is_pending());
+    drop(waker);
+    assert!(set
+        .poll_join_next(&mut Context::from_waker(futures::task::noop_waker_ref()))
+        .is_pending());
+    assert_eq!(set.try_join_next().unwrap().unwrap(), 42);
+}

@@ -765,11 +765,10 @@ pub(crate) fn block_in_place<F: FnOnce() -> R, R>(f: F) -> R {
     if cx.is_null() {
         // Not a worker thread: inside a current-thread runtime this would stall every task,
         // so it is refused (as tokio does); elsewhere there is nothing to hand off.
-        let flavor = crate::runtime::Handle::try_current().map(|h| h.runtime_flavor());
-        if crate::context::is_runtime_entered()
-            && (matches!(flavor, Ok(crate::runtime::RuntimeFlavor::CurrentThread))
-                || crate::context::is_block_in_place_disallowed())
-        {
+        // Refused where the thread drives tasks that blocking would stall: a current-thread
+        // runtime's `Runtime::block_on` and a running `LocalSet`. (`Handle::block_on` and a
+        // multi-thread runtime's `block_on` thread may block, as in tokio.)
+        if crate::context::is_runtime_entered() && crate::context::is_block_in_place_disallowed() {
             panic!("can call blocking only when running on the multi-threaded runtime");
         }
         return crate::context::exit_runtime(|| coop::blocking_section(f));

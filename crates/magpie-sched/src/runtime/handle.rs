@@ -209,7 +209,10 @@ impl Handle {
         let _cur = context::set_current(self);
         match &self.inner {
             Scheduler::MultiThread(_) => super::block_on_thread(future),
-            Scheduler::CurrentThread(h) => current_thread::block_on(h, future, owner),
+            Scheduler::CurrentThread(h) => {
+                let _no_blocking = owner.then(context::disallow_block_in_place);
+                current_thread::block_on(h, future, owner)
+            }
         }
     }
 

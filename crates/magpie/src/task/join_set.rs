@@ -100,8 +100,11 @@ impl<T> JoinSet<T> {
 
     /// Like [`try_join_next`](Self::try_join_next), with the task's [`Id`].
     pub fn try_join_next_with_id(&mut self) -> Option<Result<(Id, T), JoinError>> {
+        // Outside the coop budget, as tokio's: a finished task is always returned here.
         self.set
-            .try_next(JoinHandle::is_finished, poll_handle)
+            .try_next(JoinHandle::is_finished, |handle, cx, first| {
+                magpie_sched::coop::with_unconstrained(|| poll_handle(handle, cx, first))
+            })
             .map(with_id)
     }
 
@@ -146,18 +149,16 @@ impl<T> JoinSet<T> {
     }
 }
 
-/// Polls a handle with its entry's waker. The first poll only hands the task that waker,
-/// so it runs without a budget limit.
+/// Polls a handle with its entry's waker. Every poll spends coop budget, the first one
+/// too (as tokio's): joining many finished tasks in one go yields to the scheduler now and
+/// then. A first poll cut short by the budget defers the entry's waker, which queues the
+/// entry again.
 fn poll_handle<T>(
     handle: &mut JoinHandle<T>,
     cx: &mut Context<'_>,
-    first: bool,
+    _first: bool,
 ) -> Poll<Result<T, JoinError>> {
-    if first {
-        magpie_sched::coop::with_unconstrained(|| Pin::new(&mut *handle).poll(cx))
-    } else {
-        Pin::new(handle).poll(cx)
-    }
+    Pin::new(handle).poll(cx)
 }
 
 fn with_id<T>((handle, out): (JoinHandle<T>, Result<T, JoinError>)) -> Result<(Id, T), JoinError> {

@@ -152,7 +152,11 @@ impl<H> ReadySet<H> {
             return Poll::Ready(None);
         }
         // Register first, so a wake between the drain below and our return is not lost.
-        *self.shared.parent.lock() = Some(cx.waker().clone());
+        // The waker replaced is dropped only on the way out, outside the lock: its drop
+        // may run arbitrary code (even drive a runtime that completes one of our tasks,
+        // whose entry waker then takes this lock); as in tokio, what that makes ready is
+        // seen by the next poll.
+        let _replaced = self.shared.parent.lock().replace(cx.waker().clone());
         loop {
             let Some(key) = self.shared.ready.lock().pop_front() else {
                 return Poll::Pending;
@@ -160,7 +164,7 @@ impl<H> ReadySet<H> {
             let registered = self.entries.get(&key).is_some_and(|e| e.registered);
             match self.poll_entry(key, &mut poll) {
                 Poll::Ready(out) => return Poll::Ready(Some(out)),
-                Poll::Pending if registered => {
+                Poll::Pending if registered || !magpie_sched::coop::has_budget_remaining() => {
                     // A woken handle that is still pending ran out of coop budget (and
                     // queued itself again): yield to the scheduler rather than spin.
                     cx.waker().wake_by_ref();
