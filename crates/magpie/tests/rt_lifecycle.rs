@@ -295,3 +295,54 @@ fn nested_block_on_panics_with_tokios_advice() {
         "{msg}"
     );
 }
+
+#[test]
+fn block_in_place_refusal_points_at_the_caller() {
+    let rt = Builder::new_current_thread().enable_all().build().unwrap();
+    let location = Arc::new(std::sync::Mutex::new(None));
+    let l2 = location.clone();
+    let prev = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        // Other tests of this binary panic concurrently: keep only this one's panic.
+        let ours = info.payload().downcast_ref::<&str>().is_some_and(|m| {
+            *m == "can call blocking only when running on the multi-threaded runtime"
+        }) && std::thread::current().name()
+            == Some("block_in_place_refusal_points_at_the_caller");
+        if ours {
+            *l2.lock().unwrap() = info.location().map(|l| l.file().to_owned());
+        }
+    }));
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        rt.block_on(async { magpie::task::block_in_place(|| {}) })
+    }));
+    std::panic::set_hook(prev);
+    assert!(r.is_err());
+    assert_eq!(location.lock().unwrap().as_deref(), Some(file!()));
+}
+
+#[magpie::test(start_paused = true)]
+async fn paused_clock_waits_for_a_panicking_blocking_task_result() {
+    // The clock may not auto-advance between the closure unwinding and its JoinHandle
+    // seeing the panic: the timeout must not fire.
+    for _ in 0..20 {
+        let joined = magpie::time::timeout(
+            Duration::from_secs(15),
+            magpie::task::spawn_blocking(|| {
+                std::thread::sleep(Duration::from_millis(1));
+                std::panic::resume_unwind(Box::new("blocking task failed"));
+            }),
+        )
+        .await
+        .expect("the paused clock jumped past a blocking task's result");
+        assert!(joined.unwrap_err().is_panic());
+        let joined = magpie::time::timeout(
+            Duration::from_secs(15),
+            magpie::task::spawn_blocking(|| std::thread::sleep(Duration::from_millis(1))),
+        )
+        .await;
+        assert!(
+            joined.is_ok(),
+            "the paused clock jumped past a blocking task's result"
+        );
+    }
+}

@@ -105,12 +105,17 @@ impl Spawner {
         rt: &Handle,
         func: F,
         mandatory: bool,
+        release_guard: Option<Box<dyn Send>>,
     ) -> JoinHandle<R>
     where
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
-        let (task, join) = task::unowned(BlockingTask::new(func), BlockingSchedule, Id::next());
+        let (task, join) = task::unowned(
+            BlockingTask::new(func),
+            BlockingSchedule::new(release_guard),
+            Id::next(),
+        );
         if let Err(e) = self.spawn_job(rt, Job::Task { task, mandatory }) {
             panic!("OS can't spawn worker thread: {e}");
         }

@@ -34,11 +34,32 @@ where
 
 /// The scheduler of blocking tasks: they are in no owned list and never wait, so they are
 /// never rescheduled.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct BlockingSchedule;
+pub(crate) struct BlockingSchedule {
+    /// Dropped when the task is released, i.e. once its output is published and its
+    /// joiner woken: the facade's guard that keeps a paused clock from auto-advancing
+    /// must outlive the closure until then, or the clock could jump ahead of a result
+    /// that is about to arrive.
+    release_guard: crate::loom::sync::Mutex<Option<Box<dyn Send>>>,
+}
+
+impl BlockingSchedule {
+    pub(crate) fn new(release_guard: Option<Box<dyn Send>>) -> BlockingSchedule {
+        BlockingSchedule {
+            release_guard: crate::loom::sync::Mutex::new(release_guard),
+        }
+    }
+}
+
+impl std::fmt::Debug for BlockingSchedule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BlockingSchedule").finish_non_exhaustive()
+    }
+}
 
 impl Schedule for BlockingSchedule {
     fn release(&self, _task: &Task<Self>) -> Option<Task<Self>> {
+        let guard = self.release_guard.lock().take();
+        drop(guard);
         None
     }
 

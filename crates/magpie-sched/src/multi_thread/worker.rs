@@ -760,6 +760,7 @@ impl Core {
 /// Runs `f`, which may block, on the current worker thread after handing the worker's core
 /// (its queues and its place in the runtime) to a new thread, so the other tasks of this
 /// worker keep running meanwhile.
+#[track_caller]
 pub(crate) fn block_in_place<F: FnOnce() -> R, R>(f: F) -> R {
     let cx = CURRENT.try_with(|c| c.get()).unwrap_or(ptr::null());
     if cx.is_null() {

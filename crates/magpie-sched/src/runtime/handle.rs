@@ -173,7 +173,24 @@ impl Handle {
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
-        self.common().blocking.spawn_blocking(self, func, false)
+        self.common()
+            .blocking
+            .spawn_blocking(self, func, false, None)
+    }
+
+    /// [`spawn_blocking`](Self::spawn_blocking), also holding `guard` until the task's
+    /// result is published and its `JoinHandle` woken (or the task is cancelled). The
+    /// facade passes the paused clock's auto-advance inhibitor, so time cannot jump
+    /// between the closure returning (or panicking) and the joiner seeing the result.
+    #[track_caller]
+    pub fn spawn_blocking_holding<F, R>(&self, func: F, guard: Box<dyn Send>) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        self.common()
+            .blocking
+            .spawn_blocking(self, func, false, Some(guard))
     }
 
     /// Like [`spawn_blocking`](Self::spawn_blocking), but the closure runs even if the
@@ -184,7 +201,9 @@ impl Handle {
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
-        self.common().blocking.spawn_blocking(self, func, true)
+        self.common()
+            .blocking
+            .spawn_blocking(self, func, true, None)
     }
 
     /// Runs `future` to completion on the current thread, with this runtime current.

@@ -51,11 +51,13 @@ where
 {
     match magpie_timer::Handle::try_current() {
         Some(timer) => {
+            // Held until the task's result is published (not just until `func` returns),
+            // so a paused clock cannot jump ahead of a result about to arrive.
             let inhibit = timer.inhibit_auto_advance();
-            magpie_sched::spawn_blocking(move || {
-                let _inhibit = inhibit;
-                func()
-            })
+            match magpie_sched::runtime::Handle::try_current() {
+                Ok(rt) => rt.spawn_blocking_holding(func, Box::new(inhibit)),
+                Err(e) => panic!("{e}"),
+            }
         }
         None => magpie_sched::spawn_blocking(func),
     }
