@@ -41,9 +41,19 @@ thread_local! {
 pub(crate) struct SetCurrentGuard {
     prev: Option<Handle>,
     depth: usize,
-    _hook: Option<Box<dyn Any>>,
-    _not_send: PhantomData<*const ()>,
+    _hook: Option<HookGuard>,
+    /// `!Send` (the guard restores this thread's context) but `Sync`, as tokio's
+    /// `EnterGuard`: a shared reference to it can do nothing.
+    _not_send: PhantomData<std::sync::MutexGuard<'static, ()>>,
 }
+
+/// What the runtime's enter hook returned, kept until the guard drops.
+struct HookGuard(#[allow(dead_code)] Box<dyn Any>);
+
+// SAFETY: `Sync` lets other threads hold `&HookGuard`; nothing reads the box through a
+// shared reference (it is only dropped, by its owner), so no non-`Sync` value is ever
+// reached from two threads.
+unsafe impl Sync for HookGuard {}
 
 /// Makes `handle` the current runtime of this thread (and runs its enter hook, if it has
 /// one).
@@ -62,7 +72,7 @@ pub(crate) fn set_current(handle: &Handle) -> SetCurrentGuard {
     SetCurrentGuard {
         prev,
         depth,
-        _hook: hook,
+        _hook: hook.map(HookGuard),
         _not_send: PhantomData,
     }
 }

@@ -12,6 +12,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
+use std::marker::PhantomData;
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
@@ -124,7 +125,8 @@ pub fn has_budget_remaining() -> bool {
 /// once the operation has done its work, so the unit stays spent.
 #[derive(Debug)]
 #[must_use = "dropping this restores the budget unit at once"]
-pub struct RestoreOnPending(Cell<Option<u8>>);
+// `!Send` and `!Sync` (it restores this thread's budget), as tokio's.
+pub struct RestoreOnPending(Cell<Option<u8>>, PhantomData<*const ()>);
 
 impl RestoreOnPending {
     /// Marks that the operation did its work: the spent unit is not given back.
@@ -150,14 +152,14 @@ impl Drop for RestoreOnPending {
 pub fn poll_proceed(cx: &mut Context<'_>) -> Poll<RestoreOnPending> {
     let budget = CURRENT.try_with(|c| c.get()).unwrap_or(Budget(None));
     match budget.0 {
-        None => Poll::Ready(RestoreOnPending(Cell::new(None))),
+        None => Poll::Ready(RestoreOnPending(Cell::new(None), PhantomData)),
         Some(0) => {
             defer(cx.waker());
             Poll::Pending
         }
         Some(n) => {
             let _ = CURRENT.try_with(|c| c.set(Budget(Some(n - 1))));
-            Poll::Ready(RestoreOnPending(Cell::new(Some(n))))
+            Poll::Ready(RestoreOnPending(Cell::new(Some(n)), PhantomData))
         }
     }
 }

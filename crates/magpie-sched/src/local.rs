@@ -244,7 +244,11 @@ impl LocalSet {
 
     /// Runs `future` to completion, running the set's tasks while it waits.
     pub fn run_until<F: Future>(&self, future: F) -> RunUntil<'_, F> {
-        RunUntil { set: self, future }
+        RunUntil {
+            set: self,
+            future,
+            _pinned: std::marker::PhantomPinned,
+        }
     }
 
     /// Makes this set current (for `spawn_local`) until the guard drops.
@@ -373,6 +377,8 @@ where
 pub struct RunUntil<'a, F> {
     set: &'a LocalSet,
     future: F,
+    /// `!Unpin` whatever `F` is, as tokio's.
+    _pinned: std::marker::PhantomPinned,
 }
 
 impl<F: Future> Future for RunUntil<'_, F> {

@@ -6,8 +6,11 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
+// Public but hidden, as tokio's: code written for tokio occasionally names
+// `tokio::macros::support::poll_fn`.
 #[macro_use]
-mod macros;
+#[doc(hidden)]
+pub mod macros;
 mod loom;
 
 /// `JoinSet`'s wake-up protocol, exposed only to the loom tests in `tests/loom_*.rs`.

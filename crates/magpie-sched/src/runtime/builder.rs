@@ -35,7 +35,8 @@ impl fmt::Debug for DriverStack {
     }
 }
 
-type DriverFactory = Box<dyn FnOnce() -> io::Result<DriverStack> + Send>;
+// `Sync` too, so that `Builder` is `Sync` as tokio's is.
+type DriverFactory = Box<dyn FnOnce() -> io::Result<DriverStack> + Send + Sync>;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
@@ -267,7 +268,7 @@ impl Builder {
     /// Without one the runtime parks on a plain condition variable.
     pub fn driver<F>(&mut self, factory: F) -> &mut Self
     where
-        F: FnOnce() -> io::Result<DriverStack> + Send + 'static,
+        F: FnOnce() -> io::Result<DriverStack> + Send + Sync + 'static,
     {
         self.driver = Some(Box::new(factory));
         self

@@ -11,6 +11,10 @@ pub struct AbortHandle {
     raw: RawTask,
 }
 
+// As for `JoinHandle`: aborting is one state transition, safe across `catch_unwind`.
+impl std::panic::UnwindSafe for AbortHandle {}
+impl std::panic::RefUnwindSafe for AbortHandle {}
+
 // SAFETY: the handle only touches the task's atomic state.
 unsafe impl Send for AbortHandle {}
 // SAFETY: as for `Send`.

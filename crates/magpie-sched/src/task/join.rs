@@ -71,6 +71,11 @@ impl<T> JoinHandle<T> {
     }
 }
 
+// A handle only reads the task's state word and takes the output; a panic while it is
+// used leaves the task in a consistent state, so it may cross `catch_unwind` (as tokio's).
+impl<T> std::panic::UnwindSafe for JoinHandle<T> {}
+impl<T> std::panic::RefUnwindSafe for JoinHandle<T> {}
+
 impl<T> Future for JoinHandle<T> {
     type Output = Result<T, JoinError>;
 

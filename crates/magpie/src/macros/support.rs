@@ -13,6 +13,7 @@ use std::task::{ready, Context, Poll};
 
 pub use crate::macros::task_local::{AccessError, LocalKey, TaskLocalFuture};
 pub use magpie_macros::select_expand;
+pub use std::future::poll_fn;
 
 /// A future in a `join!`/`try_join!`: still running, finished with its output kept, or
 /// with the output already taken.

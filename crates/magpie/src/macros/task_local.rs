@@ -113,6 +113,7 @@ impl<T: 'static> LocalKey<T> {
             local: self,
             slot: Some(value),
             future: Some(f),
+            _pinned: std::marker::PhantomPinned,
         }
     }
 
@@ -279,10 +280,9 @@ pub struct TaskLocalFuture<T: 'static, F> {
     slot: Option<T>,
     // Structurally pinned; `None` once it completed (it is dropped inside the scope).
     future: Option<F>,
+    // `!Unpin` whatever `F` is, as tokio's (code written for tokio pins it).
+    _pinned: std::marker::PhantomPinned,
 }
-
-// Only `future` is pinned, so the wrapper may move whenever the wrapped future may.
-impl<T: 'static, F: Unpin> Unpin for TaskLocalFuture<T, F> {}
 
 impl<T: 'static, F> TaskLocalFuture<T, F> {
     /// Takes the task-local value out, leaving the future without it.
