@@ -40,7 +40,7 @@ where
         Ok(rt) => Blocking {
             inner: Inner::Pool(rt.spawn_blocking(f)),
         },
-        Err(_) => on_own_thread(f),
+        Err(no_runtime) => without_runtime(no_runtime, f),
     }
 }
 
@@ -55,8 +55,23 @@ where
         Ok(rt) => Blocking {
             inner: Inner::Pool(rt.spawn_mandatory_blocking(f)),
         },
-        Err(_) => on_own_thread(f),
+        Err(no_runtime) => without_runtime(no_runtime, f),
     }
+}
+
+/// Outside a runtime: only under a reactor driven by hand (this crate's tests) does the
+/// job get a thread of its own; with neither, this panics with tokio's message, as
+/// tokio's `fs` and name lookups do.
+#[track_caller]
+fn without_runtime<F, R>(no_runtime: magpie_sched::runtime::TryCurrentError, f: F) -> Blocking<R>
+where
+    F: FnOnce() -> R + Send + 'static,
+    R: Send + 'static,
+{
+    if crate::driver::Handle::try_current().is_err() {
+        panic!("{no_runtime}");
+    }
+    on_own_thread(f)
 }
 
 fn on_own_thread<F, R>(f: F) -> Blocking<R>
@@ -149,6 +164,9 @@ mod tests {
         rt.block_on(async {
             assert!(run::<_, ()>(|| panic!("boom")).await.is_err());
         });
+        // Outside a runtime, under a reactor driven by hand: a thread of its own.
+        let reactor = crate::driver::Reactor::new().unwrap();
+        let _entered = reactor.handle().enter();
         let mut cx = Context::from_waker(Waker::noop());
         let mut job = Box::pin(run::<_, ()>(|| panic!("boom")));
         loop {
@@ -158,5 +176,23 @@ mod tests {
             }
             std::thread::yield_now();
         }
+    }
+
+    #[test]
+    fn without_runtime_or_reactor_panics_with_tokios_message() {
+        let err = std::panic::catch_unwind(|| run(|| ()))
+            .err()
+            .expect("no panic");
+        let msg = err
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .unwrap_or_default();
+        assert!(
+            msg.starts_with(
+                "there is no reactor running, must be called from the context of a Tokio 1.x \
+                 runtime"
+            ),
+            "{msg}"
+        );
     }
 }

@@ -19,3 +19,29 @@ fn socket_of_a_dropped_runtime_fails_with_the_shutdown_error() {
         &io::ErrorKind::Other.into()
     ));
 }
+
+#[test]
+fn stdout_and_stderr_after_shutdown_report_the_shutdown_error() {
+    // Their writes are mandatory work for the blocking pool (they must not vanish at
+    // shutdown); once the pool is gone they fail with the shutdown error, as tokio's.
+    use magpie::io::AsyncWriteExt;
+    let rt = magpie::runtime::Runtime::new().unwrap();
+    let handle = rt.handle().clone();
+    rt.shutdown_timeout(std::time::Duration::from_secs(10));
+    let err = handle
+        .block_on(async { magpie::io::stdout().write_all(b"x").await })
+        .unwrap_err();
+    assert!(magpie::runtime::is_rt_shutdown_err(&err), "{err:?}");
+    let err = handle
+        .block_on(async { magpie::io::stderr().write_all(b"x").await })
+        .unwrap_err();
+    assert!(magpie::runtime::is_rt_shutdown_err(&err), "{err:?}");
+}
+
+#[test]
+#[should_panic(
+    expected = "there is no reactor running, must be called from the context of a Tokio 1.x runtime"
+)]
+fn fs_outside_a_runtime_panics_with_tokios_message() {
+    let _ = futures::executor::block_on(magpie::fs::read_to_string("Cargo.toml"));
+}

@@ -60,6 +60,11 @@ impl<J> Handoff<J> {
         }
     }
 
+    /// Whether the pool was shut down (pushes are refused from then on).
+    pub(crate) fn is_shut_down(&self) -> bool {
+        self.shutdown
+    }
+
     /// Queues `job` and says how it gets a thread.
     pub(crate) fn push(&mut self, job: J) -> Push<J> {
         if self.shutdown {

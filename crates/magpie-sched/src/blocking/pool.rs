@@ -122,6 +122,11 @@ impl Spawner {
         join
     }
 
+    /// Whether the pool has shut down: jobs spawned now are cancelled, mandatory or not.
+    pub(crate) fn is_shut_down(&self) -> bool {
+        self.inner.shared.lock().handoff.is_shut_down()
+    }
+
     fn spawn_job(&self, rt: &Handle, job: Job) -> io::Result<()> {
         let mut shared = self.inner.shared.lock();
         match shared.handoff.push(job) {

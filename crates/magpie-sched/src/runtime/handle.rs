@@ -206,6 +206,20 @@ impl Handle {
             .spawn_blocking(self, func, true, None)
     }
 
+    /// [`spawn_mandatory_blocking`](Handle::spawn_mandatory_blocking), or `None` if the
+    /// runtime has shut down and would cancel the job (as tokio's, for writes that must
+    /// report that rather than vanish: standard output and error).
+    pub fn try_spawn_mandatory_blocking<F, R>(&self, func: F) -> Option<JoinHandle<R>>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        if self.common().blocking.is_shut_down() {
+            return None;
+        }
+        Some(self.spawn_mandatory_blocking(func))
+    }
+
     /// Runs `future` to completion on the current thread, with this runtime current.
     ///
     /// On a current-thread runtime this also drives the runtime's tasks when no other thread

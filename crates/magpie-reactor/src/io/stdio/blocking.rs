@@ -21,6 +21,12 @@ pub(crate) struct Blocking<T> {
     state: State<T>,
     /// Bytes were written since the last flush.
     need_flush: bool,
+    /// Operations must run even if the runtime starts shutting down meanwhile, and fail
+    /// with the shutdown error once it has (standard output and error, as in tokio: their
+    /// writes must not vanish silently).
+    mandatory: bool,
+    /// A mandatory operation was refused: the runtime has shut down.
+    refused: bool,
 }
 
 #[derive(Debug)]
@@ -91,7 +97,39 @@ impl<T> Blocking<T> {
         Blocking {
             state: State::Idle(Some((inner, Buf::default()))),
             need_flush: false,
+            mandatory: false,
+            refused: false,
         }
+    }
+
+    /// As [`Blocking::new`], for a value whose operations are mandatory (see the field).
+    pub(crate) fn new_mandatory(inner: T) -> Blocking<T> {
+        Blocking {
+            mandatory: true,
+            ..Blocking::new(inner)
+        }
+    }
+
+    /// Starts `f` on the blocking pool and waits for it from now on; a mandatory operation
+    /// on a runtime that has shut down fails with the shutdown error instead.
+    fn start<F>(&mut self, f: F) -> io::Result<()>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> (io::Result<usize>, Buf, T) + Send + 'static,
+    {
+        let handle = match magpie_sched::runtime::Handle::try_current() {
+            Ok(rt) if self.mandatory => match rt.try_spawn_mandatory_blocking(f) {
+                Some(handle) => handle,
+                None => {
+                    self.refused = true;
+                    return Err(crate::driver::Handle::shutdown_error());
+                }
+            },
+            // Outside a runtime this panics with tokio's message, as tokio does.
+            _ => magpie_sched::spawn_blocking(f),
+        };
+        self.state = State::Busy(handle);
+        Ok(())
     }
 
     /// Waits for a pool round trip to come back; returns its result.
@@ -114,6 +152,7 @@ impl<T> Blocking<T> {
 
     fn take_idle(&mut self) -> io::Result<(T, Buf)> {
         match &mut self.state {
+            State::Idle(_) if self.refused => Err(crate::driver::Handle::shutdown_error()),
             State::Idle(slot) => slot.take().ok_or_else(|| {
                 io::Error::other("stdio handle unusable: its blocking task did not complete")
             }),
@@ -137,10 +176,10 @@ impl<T: Read + Send + 'static> Blocking<T> {
         if let State::Idle(_) = self.state {
             let (mut inner, mut buf) = self.take_idle()?;
             let max = dst.remaining().min(MAX_BUF);
-            self.state = State::Busy(magpie_sched::spawn_blocking(move || {
+            self.start(move || {
                 let res = buf.read_from(&mut inner, max);
                 (res, buf, inner)
-            }));
+            })?;
         }
         ready!(self.poll_busy(cx))?;
         // What came back (nothing at EOF) goes out now; another read starts next time.
@@ -164,10 +203,10 @@ impl<T: Write + Send + 'static> Blocking<T> {
         }
         let (mut inner, mut buf) = self.take_idle()?;
         let n = buf.copy_from(src);
-        self.state = State::Busy(magpie_sched::spawn_blocking(move || {
+        self.start(move || {
             let res = buf.write_to(&mut inner).map(|()| n);
             (res, buf, inner)
-        }));
+        })?;
         self.need_flush = true;
         Poll::Ready(Ok(n))
     }
@@ -180,10 +219,10 @@ impl<T: Write + Send + 'static> Blocking<T> {
             }
             self.need_flush = false;
             let (mut inner, buf) = self.take_idle()?;
-            self.state = State::Busy(magpie_sched::spawn_blocking(move || {
+            self.start(move || {
                 let res = inner.flush().map(|()| 0);
                 (res, buf, inner)
-            }));
+            })?;
         }
     }
 }

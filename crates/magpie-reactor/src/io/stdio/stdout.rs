@@ -47,7 +47,7 @@ pub struct Stderr {
 /// Writing or flushing panics outside a magpie runtime.
 pub fn stdout() -> Stdout {
     Stdout {
-        std: Blocking::new(io::stdout()),
+        std: Blocking::new_mandatory(io::stdout()),
     }
 }
 
@@ -61,7 +61,7 @@ pub fn stdout() -> Stdout {
 /// Writing or flushing panics outside a magpie runtime.
 pub fn stderr() -> Stderr {
     Stderr {
-        std: Blocking::new(io::stderr()),
+        std: Blocking::new_mandatory(io::stderr()),
     }
 }
 
