@@ -52,7 +52,7 @@ pub(crate) struct Config {
     pub(crate) name: Option<String>,
 }
 
-const VALID_OPTIONS: &str = "`flavor`, `worker_threads`, `start_paused`, `crate`";
+const VALID_OPTIONS: &str = "`flavor`, `worker_threads`, `start_paused`, `crate`, `name`";
 
 /// One `name = value` item as written, before validation.
 struct Item {
@@ -223,7 +223,7 @@ fn parse_flavor(value: &Lit) -> syn::Result<Flavor> {
         other => Err(syn::Error::new(
             s.span(),
             format!(
-                "No such runtime flavor `{other}`. The runtime flavors are `current_thread` and `multi_thread`."
+                "No such runtime flavor `{other}`. The runtime flavors are `current_thread`, `local`, and `multi_thread`."
             ),
         )),
     }
@@ -353,7 +353,7 @@ mod tests {
         let e = err(Kind::Main, quote!(threads = 4));
         assert_eq!(
             e,
-            "Unknown attribute threads is specified; expected one of: `flavor`, `worker_threads`, `start_paused`, `crate`"
+            "Unknown attribute threads is specified; expected one of: `flavor`, `worker_threads`, `start_paused`, `crate`, `name`"
         );
     }
 
@@ -404,7 +404,7 @@ mod tests {
     fn bad_flavor_and_crate() {
         assert_eq!(
             err(Kind::Main, quote!(flavor = "single")),
-            "No such runtime flavor `single`. The runtime flavors are `current_thread` and `multi_thread`."
+            "No such runtime flavor `single`. The runtime flavors are `current_thread`, `local`, and `multi_thread`."
         );
         assert_eq!(
             err(Kind::Main, quote!(flavor = current_thread)),
