@@ -328,6 +328,12 @@ impl RawSemaphore {
         }
     }
 
+    /// Whether `num` permits could be taken at once, with no waiter ahead.
+    fn can_acquire_now(&self, num: usize) -> bool {
+        let s = self.state.load(Acquire);
+        s & (CLOSED | QUEUED) == 0 && s >> SHIFT >= num
+    }
+
     fn poll_first(&self, node: &Waiter, num: usize, cx: &mut Context<'_>) -> Poll<bool> {
         match self.try_acquire(num) {
             Ok(()) => return Poll::Ready(true),
@@ -439,9 +445,37 @@ impl Future for Acquire<'_> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         // SAFETY: nothing is moved out of the pinned future; the node stays in place.
         let this = unsafe { self.get_unchecked_mut() };
-        // The budget is checked only once the permits are ours, as tokio does: a task out
-        // of budget still takes its place in the queue (and its grant), so FIFO order holds
-        // for it, and it yields holding the permits. A dropped future gives them back.
+        if !this.queued {
+            match crate::hooks::poll_proceed(cx) {
+                Poll::Ready(coop) => match this.sem.poll_first(&this.node, this.num, cx) {
+                    Poll::Ready(true) => {
+                        coop.made_progress();
+                        return Poll::Ready(Ok(()));
+                    }
+                    // Failing spends no budget.
+                    Poll::Ready(false) => return Poll::Ready(Err(AcquireError(()))),
+                    Poll::Pending => {
+                        this.queued = true;
+                        return Poll::Pending;
+                    }
+                },
+                // Out of budget (the hook has arranged the yield's wake-up). Permits free
+                // for the taking are left there: taking them only to hold them across the
+                // yield makes every other task queue behind this one (a convoy that cost
+                // the contended benchmark 4x). A task that would have to wait anyway still
+                // takes its place in the queue now, below, so FIFO order holds for it.
+                Poll::Pending => {
+                    if this.sem.is_closed() {
+                        return Poll::Ready(Err(AcquireError(())));
+                    }
+                    if this.sem.can_acquire_now(this.num) {
+                        return Poll::Pending;
+                    }
+                }
+            }
+        }
+        // A queued waiter checks the budget only once the permits are its own, as tokio
+        // does: out of budget, it yields holding the grant (a dropped future gives it back).
         let res = if this.queued {
             this.sem.poll_queued(&this.node, this.num, cx)
         } else {
