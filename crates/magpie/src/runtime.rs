@@ -14,7 +14,7 @@ use magpie_sched::park::{boxed, BoxPark, Parker};
 use magpie_sched::runtime::{self as sched, DriverStack};
 
 pub use magpie_sched::runtime::{
-    EnterGuard, Handle, RuntimeFlavor, RuntimeMetrics, TryCurrentError,
+    EnterGuard, Handle, Id, RuntimeFlavor, RuntimeMetrics, TryCurrentError,
 };
 
 use crate::task::JoinHandle;

@@ -155,3 +155,18 @@ async fn local_flavor_runs_not_send_tasks() {
 async fn name_option_names_the_runtime() {
     assert_eq!(Handle::current().name(), Some("named-by-macro"));
 }
+
+#[test]
+fn runtime_ids_tell_runtimes_apart() {
+    let a = magpie::runtime::Runtime::new().unwrap();
+    let b = magpie::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let (ida, idb): (magpie::runtime::Id, magpie::runtime::Id) = (a.handle().id(), b.handle().id());
+    assert_ne!(ida, idb);
+    assert_eq!(
+        a.block_on(async { magpie::runtime::Handle::current().id() }),
+        ida
+    );
+    assert_ne!(ida.to_string(), idb.to_string());
+}

@@ -91,7 +91,7 @@ pub(crate) struct Common {
     pub(crate) drivers: DriverHandles,
     pub(crate) on_park: Option<Callback>,
     pub(crate) on_unpark: Option<Callback>,
-    pub(crate) id: u64,
+    pub(crate) id: super::Id,
     pub(crate) name: Option<String>,
     /// The `LocalSet` of a `LocalRuntime` built on this runtime, for `spawn_local` from its
     /// context (see `LocalSet::bind_to_runtime`).
@@ -307,7 +307,11 @@ impl Builder {
             drivers,
             on_park: self.before_park.clone(),
             on_unpark: self.after_unpark.clone(),
-            id: NEXT_ID.fetch_add(1, Ordering::Relaxed) as u64,
+            // Starts at 1 and would take centuries to wrap: never zero.
+            id: super::Id::new(
+                std::num::NonZeroU64::new(NEXT_ID.fetch_add(1, Ordering::Relaxed) as u64)
+                    .expect("runtime ids start at 1"),
+            ),
             name: self.name.clone(),
             local: crate::loom::sync::Mutex::new(None),
         };

@@ -267,8 +267,8 @@ impl Handle {
         self.common().name.as_deref()
     }
 
-    /// A number identifying this runtime among those alive in the process.
-    pub fn id(&self) -> u64 {
+    /// What identifies this runtime among the runtimes of this process.
+    pub fn id(&self) -> super::Id {
         self.common().id
     }
 

@@ -4,6 +4,7 @@ mod block_on;
 mod builder;
 mod drivers;
 mod handle;
+mod id;
 mod metrics;
 #[allow(clippy::module_inception)]
 mod runtime;
@@ -11,6 +12,7 @@ mod runtime;
 pub use builder::{Builder, DriverStack, EnterHook};
 pub use drivers::{with_current_driver, DriverHandles};
 pub use handle::{EnterGuard, Handle, RuntimeFlavor, TryCurrentError};
+pub use id::Id;
 pub use metrics::RuntimeMetrics;
 pub use runtime::Runtime;
 
