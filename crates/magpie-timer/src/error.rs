@@ -62,7 +62,9 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self.0 {
-            Kind::Shutdown => "the timer is shutdown, must be called from the context of Tokio runtime",
+            Kind::Shutdown => {
+                "the timer is shutdown, must be called from the context of Tokio runtime"
+            }
             Kind::AtCapacity => "the timer is at capacity and cannot register a new entry",
             Kind::Invalid => "the timer duration exceeds the maximum duration",
         })
