@@ -8,13 +8,13 @@
 
 #![warn(missing_docs, rust_2018_idioms, unreachable_pub)]
 
+#[doc(hidden)]
+pub use magpie::macros;
 pub use magpie::{fs, io, net, runtime, spawn, sync, task, time};
 pub use magpie::{join, pin, select, task_local, try_join};
 #[cfg(unix)]
 pub use magpie::{process, signal};
 pub use tokio_macros::{main, test};
-#[doc(hidden)]
-pub use magpie::macros;
 
 /// Magpie's own entry-point attributes, which the shim's `#[tokio::main]` and
 /// `#[tokio::test]` forward to with `crate = "::tokio"`.
