@@ -133,8 +133,10 @@ if [ "$(id -u)" = 0 ]; then
     skips["fs_try_exists.rs"]+=" --skip try_exists"
 fi
 
-# 4. Build every file, then run each alone with a time limit.
+# 4. Build every file, then run each alone with a time limit. The suite has a target
+# directory of its own (a CARGO_TARGET_DIR set for the main workspace is not used).
 cd "$suite"
+export CARGO_TARGET_DIR="$work/target"
 cargo build --tests --keep-going -q 2>"$work/build.log" || true
 failed=()
 for f in tests/*.rs; do
@@ -144,7 +146,7 @@ for f in tests/*.rs; do
         for p in "$@"; do [[ "$name" == "$p"* ]] && match=yes; done
         [ "$match" = yes ] || continue
     fi
-    bin="$(ls -t target/debug/deps/"$name"-???????????????? 2>/dev/null | grep -v '\.d$' | head -1 || true)"
+    bin="$(ls -t "$CARGO_TARGET_DIR"/debug/deps/"$name"-???????????????? 2>/dev/null | grep -v '\.d$' | head -1 || true)"
     if [ -z "$bin" ]; then
         echo "BUILD FAILED  $name (see $work/build.log)"; failed+=("$name"); continue
     fi
