@@ -137,8 +137,9 @@ fi
 # directory of its own (a CARGO_TARGET_DIR set for the main workspace is not used).
 cd "$suite"
 export CARGO_TARGET_DIR="$work/target"
-# Some 225 test binaries: without debug info they take a fifth of the disk (about 2 GB
-# instead of 10) and link faster; panics still carry their messages and locations.
+# Some 225 test binaries: without debug info they take 1.8 GB here and link faster (with
+# it they filled a disk that also held the workspace's targets); panics still carry their
+# messages and locations.
 export CARGO_PROFILE_DEV_DEBUG=0
 cargo build --tests --keep-going -q 2>"$work/build.log" || true
 failed=()
