@@ -45,3 +45,21 @@ fn stdout_and_stderr_after_shutdown_report_the_shutdown_error() {
 fn fs_outside_a_runtime_panics_with_tokios_message() {
     let _ = futures::executor::block_on(magpie::fs::read_to_string("Cargo.toml"));
 }
+
+#[test]
+fn child_spawned_on_a_dropped_runtime_is_awaited_on_another() {
+    // The exit watch was registered with the first runtime's reactor; awaiting the child
+    // from a second runtime must still see it exit (tokio allows this), not fail with the
+    // first runtime's shutdown error. The child outlives the first runtime on purpose.
+    let mut child = magpie::runtime::Runtime::new().unwrap().block_on(async {
+        magpie::process::Command::new("sleep")
+            .arg("0.2")
+            .spawn()
+            .unwrap()
+    });
+    let status = magpie::runtime::Runtime::new()
+        .unwrap()
+        .block_on(async { child.wait().await })
+        .unwrap();
+    assert!(status.success());
+}

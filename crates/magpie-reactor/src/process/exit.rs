@@ -59,6 +59,7 @@ impl ExitWatch {
         cx: &mut Context<'_>,
         child: &mut std::process::Child,
     ) -> Poll<io::Result<ExitStatus>> {
+        let mut moved = false;
         loop {
             if let Some(status) = child.try_wait()? {
                 return Poll::Ready(Ok(status));
@@ -67,7 +68,16 @@ impl ExitWatch {
                 #[cfg(any(target_os = "linux", target_os = "android"))]
                 ExitWatch::Pidfd(fd) => {
                     let ev = match fd.poll_ready(cx, Direction::Read) {
-                        Poll::Ready(ev) => ev?,
+                        Poll::Ready(Ok(ev)) => ev,
+                        // The runtime the child was spawned on has shut down, and the child
+                        // is awaited from another one (tokio allows that): watch it from
+                        // the current runtime's reactor instead, once.
+                        Poll::Ready(Err(e)) if !moved => {
+                            moved = true;
+                            *self = ExitWatch::new(child.id(), None).map_err(|_| e)?;
+                            continue;
+                        }
+                        Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
                         Poll::Pending => return Poll::Pending,
                     };
                     // Readable means exited; if the status is not there yet, wait again.
