@@ -32,7 +32,10 @@ fn pipe() -> (File, File) {
 fn read_pipe_with_guards() {
     block_on(async {
         let (r, w) = pipe();
+        // SAFETY: each `AsyncFd` owns its end of a fresh pipe, so the descriptor stays open
+        // while registered and nothing else registers it.
         let r = unsafe { AsyncFd::register_with_interest(r, Interest::READABLE) }.unwrap();
+        // SAFETY: as above.
         let w = unsafe { AsyncFd::register(w) }.unwrap();
         let reader = async {
             let mut buf = [0u8; 16];
@@ -71,6 +74,8 @@ fn read_pipe_with_guards() {
 fn async_io_and_mut_guard() {
     block_on(async {
         let (r, w) = pipe();
+        // SAFETY: the `AsyncFd` owns the read end of a fresh pipe, so the descriptor stays
+        // open while registered and nothing else registers it.
         let mut r = unsafe { AsyncFd::register(r) }.unwrap();
         (&w).write_all(b"abc").unwrap();
         let n = r
