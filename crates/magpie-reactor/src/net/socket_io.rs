@@ -45,10 +45,9 @@ pub(crate) fn recv_buf_mut<B: bytes::BufMut + ?Sized>(
     buf: &mut B,
 ) -> io::Result<usize> {
     let dst = buf.chunk_mut();
-    // SAFETY: `UninitSlice` is a `[MaybeUninit<u8>]` lent by the buffer; the kernel only
-    // writes initialised bytes into it.
-    let dst =
-        unsafe { &mut *(dst as *mut bytes::buf::UninitSlice as *mut [std::mem::MaybeUninit<u8>]) };
+    // SAFETY: `as_uninit_slice_mut` requires that no uninitialised byte is written into
+    // the slice; the kernel only writes received (initialised) bytes into it.
+    let dst = unsafe { dst.as_uninit_slice_mut() };
     let mut rb = ReadBuf::uninit(dst);
     recv_buf(sock, &mut rb, false)?;
     let n = rb.filled().len();
@@ -64,10 +63,9 @@ pub(crate) fn recv_from_buf_mut<B: bytes::BufMut + ?Sized>(
     buf: &mut B,
 ) -> io::Result<(usize, SockAddr)> {
     let dst = buf.chunk_mut();
-    // SAFETY: `UninitSlice` is a `[MaybeUninit<u8>]` lent by the buffer; the kernel only
-    // writes initialised bytes into it.
-    let dst =
-        unsafe { &mut *(dst as *mut bytes::buf::UninitSlice as *mut [std::mem::MaybeUninit<u8>]) };
+    // SAFETY: `as_uninit_slice_mut` requires that no uninitialised byte is written into
+    // the slice; the kernel only writes received (initialised) bytes into it.
+    let dst = unsafe { dst.as_uninit_slice_mut() };
     let mut rb = ReadBuf::uninit(dst);
     let from = recv_from_buf(sock, &mut rb, false)?;
     let n = rb.filled().len();
